@@ -1,0 +1,168 @@
+import type { Connection } from "./connection.ts";
+import { isRpcError, RpcError } from "./errors.ts";
+import { encodeJson, exceedsDepth } from "./json.ts";
+import type { RpcLogger } from "./logger.ts";
+import { bindParams } from "./params.ts";
+import { encodeError, encodeResult, PARSE_ERROR_FRAME, validateRequest, type EncodedId } from "./protocol.ts";
+import type { MethodEntry, MethodRegistry } from "./registry.ts";
+
+/** What a built-in handler receives first (see `registerBuiltin`). */
+export interface CallContext {
+  readonly connection: Connection;
+  /** Frames to send right after this call's reply (or its batch's reply) has gone out. */
+  after: Buffer[] | null;
+}
+
+/** An encoded reply, none (notification), or one to come. */
+type Reply = string | null | Promise<string | null>;
+
+export interface DispatcherLimits {
+  readonly maxBatchSize: number;
+  readonly maxDepth: number;
+}
+
+const INTERNAL_ERROR = RpcError.internal();
+
+/**
+ * Turns incoming text into replies: decode, validate, look up, bind, invoke, encode. Every
+ * failure is confined to its own request; handler exceptions are logged with the method's
+ * name and answered with a bare -32603, never with their message or stack.
+ */
+export class Dispatcher {
+  readonly #methods: MethodRegistry;
+  readonly #limits: DispatcherLimits;
+  readonly #logger: RpcLogger;
+
+  constructor(methods: MethodRegistry, limits: DispatcherLimits, logger: RpcLogger) {
+    this.#methods = methods;
+    this.#limits = limits;
+    this.#logger = logger;
+  }
+
+  /** Handles one text frame from `connection`. Never throws. */
+  handle(connection: Connection, text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      connection.send(PARSE_ERROR_FRAME);
+      return;
+    }
+    if (Array.isArray(message)) {
+      this.#batch(connection, message, text);
+      return;
+    }
+    const context: CallContext = { connection, after: null };
+    const reply = this.#call(context, message, text, -1);
+    if (reply === null || typeof reply === "string") {
+      finish(context, reply);
+      return;
+    }
+    connection.begin();
+    void reply.then((value) => {
+      finish(context, value);
+      connection.end();
+    });
+  }
+
+  #batch(connection: Connection, items: unknown[], text: string): void {
+    if (items.length === 0) {
+      connection.send(encodeError("null", RpcError.invalidRequest({ reason: "empty batch" })));
+      return;
+    }
+    if (items.length > this.#limits.maxBatchSize) {
+      connection.send(
+        encodeError("null", RpcError.invalidRequest({ reason: "batch too large", limit: this.#limits.maxBatchSize })),
+      );
+      return;
+    }
+    const context: CallContext = { connection, after: null };
+    const replies: Array<string | null> = new Array<string | null>(items.length).fill(null);
+    let pending: Array<Promise<void>> | null = null;
+    for (let i = 0; i < items.length; i++) {
+      const reply = this.#call(context, items[i], text, i);
+      if (reply === null || typeof reply === "string") replies[i] = reply;
+      else (pending ??= []).push(reply.then((value) => void (replies[i] = value)));
+    }
+    const send = (): void => {
+      const parts = replies.filter((r): r is string => r !== null);
+      finish(context, parts.length === 0 ? null : `[${parts.join(",")}]`);
+    };
+    if (pending === null) {
+      send();
+      return;
+    }
+    const count = pending.length;
+    for (let i = 0; i < count; i++) connection.begin();
+    void Promise.all(pending).then(() => {
+      send();
+      for (let i = 0; i < count; i++) connection.end();
+    });
+  }
+
+  /** One request object → its reply. The returned promise never rejects. */
+  #call(context: CallContext, message: unknown, source: string, index: number): Reply {
+    const request = validateRequest(message, source, index);
+    if ("error" in request) return encodeError(request.id, request.error);
+    const { id } = request;
+    const entry = this.#methods.get(request.method);
+    if (entry === undefined) return id === null ? null : encodeError(id, RpcError.methodNotFound());
+
+    let args: unknown[];
+    try {
+      const params = request.params;
+      if (typeof params === "object" && params !== null && exceedsDepth(params, this.#limits.maxDepth)) {
+        throw RpcError.invalidRequest({ reason: "params nest too deep", limit: this.#limits.maxDepth });
+      }
+      args = bindParams(entry.params, params);
+    } catch (error) {
+      return id === null ? null : encodeError(id, isRpcError(error) ? error : INTERNAL_ERROR);
+    }
+
+    let result: unknown;
+    try {
+      result = entry.contextual ? entry.handler(context, ...args) : entry.handler(...args);
+    } catch (error) {
+      return this.#failure(id, entry, error);
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => this.#success(id, entry, value),
+        (error: unknown) => this.#failure(id, entry, error),
+      );
+    }
+    return this.#success(id, entry, result);
+  }
+
+  #success(id: EncodedId | null, entry: MethodEntry, value: unknown): string | null {
+    if (id === null) return null;
+    let json: string;
+    try {
+      json = encodeJson(value);
+    } catch (error) {
+      this.#logger.error({ method: entry.name, err: error }, "RPC method returned a value that is not JSON");
+      return encodeError(id, INTERNAL_ERROR);
+    }
+    return encodeResult(id, json);
+  }
+
+  #failure(id: EncodedId | null, entry: MethodEntry, error: unknown): string | null {
+    if (isRpcError(error)) {
+      this.#logger.debug({ method: entry.name, code: error.code }, "RPC method answered with an error");
+      return id === null ? null : encodeError(id, error);
+    }
+    this.#logger.error({ method: entry.name, err: error }, "RPC method threw");
+    return id === null ? null : encodeError(id, INTERNAL_ERROR);
+  }
+}
+
+function finish(context: CallContext, reply: string | null): void {
+  if (reply !== null) context.connection.send(reply);
+  if (context.after !== null) for (const frame of context.after) context.connection.send(frame);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
+}

@@ -1,0 +1,11 @@
+// The public surface of cogwheel/rpc. Wiring only.
+export { createRpcServer, RpcServer, type RpcServerState } from "./server.ts";
+export { DEFAULTS, type RpcServerOptions } from "./options.ts";
+export { ErrorCode, RpcError, RpcServerError, isRpcError, type RpcServerErrorCode } from "./errors.ts";
+export { MethodRegistry, type MethodOptions, type RpcHandler } from "./registry.ts";
+export { TopicRegistry, type Topic, type TopicOptions, type PublishOptions } from "./topics.ts";
+export { toDisposable, type Disposable } from "./disposable.ts";
+export { cogMethodName, wordsToUpperSnake } from "./naming.ts";
+export { NO_DOC } from "./builtins.ts";
+export { OPENRPC_VERSION } from "./openrpc.ts";
+export type { RpcLogger } from "./logger.ts";

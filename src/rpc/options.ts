@@ -1,0 +1,109 @@
+import { RpcServerError } from "./errors.ts";
+import { silentLogger, type RpcLogger } from "./logger.ts";
+
+/** Options of {@link createRpcServer}; every one has a documented default. */
+export interface RpcServerOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. Default 6133 (Red's). */
+  port?: number;
+  /** Extra browser origins allowed to connect, matched exactly (e.g. `https://dash.example`). Default none. */
+  allowedOrigins?: readonly string[];
+  /** Largest incoming message in bytes; larger frames close the socket with 1009. Default 4 MiB. */
+  maxMessageBytes?: number;
+  /** Most requests in one batch; a larger batch is answered with one -32600. Default 100. */
+  maxBatchSize?: number;
+  /** Deepest nesting of arrays/objects inside `params`. Default 64. */
+  maxDepth?: number;
+  /** Most simultaneous connections; beyond it the upgrade gets HTTP 503. Default 1024. */
+  maxConnections?: number;
+  /** Most unfinished calls per connection; beyond it the server stops reading that socket until some finish. Default 64. */
+  maxInFlight?: number;
+  /** Most bytes queued for a client that does not read; beyond it the connection is closed with 1008. Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** Ping every connection this often and drop those that did not answer the last ping; 0 turns it off. Default 30 000 ms. */
+  heartbeatMs?: number;
+  /** How long `close()` lets in-flight calls finish before closing sockets. Default 5 000 ms. */
+  shutdownGraceMs?: number;
+  /** How long a closing handshake may take before the socket is destroyed. Default 1 000 ms. */
+  closeTimeoutMs?: number;
+  /** Where handler failures and connection events are logged. Default: nowhere. */
+  logger?: RpcLogger;
+  /** Title and version announced by `rpc.discover`. */
+  info?: { title: string; version: string };
+}
+
+/** Options after defaults are merged and values checked. */
+export type ResolvedOptions = Required<Omit<RpcServerOptions, "allowedOrigins">> & {
+  allowedOrigins: ReadonlySet<string>;
+};
+
+/** The defaults, in one place. */
+export const DEFAULTS = {
+  port: 6133,
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxBatchSize: 100,
+  maxDepth: 64,
+  maxConnections: 1024,
+  maxInFlight: 64,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  heartbeatMs: 30_000,
+  shutdownGraceMs: 5_000,
+  closeTimeoutMs: 1_000,
+} as const;
+
+const INTEGER_LIMITS: ReadonlyArray<[keyof typeof DEFAULTS, number, number]> = [
+  ["port", 0, 65535],
+  ["maxMessageBytes", 1024, 1024 * 1024 * 1024],
+  ["maxBatchSize", 1, 100_000],
+  ["maxDepth", 1, 10_000],
+  ["maxConnections", 1, 1_000_000],
+  ["maxInFlight", 1, 1_000_000],
+  ["maxBufferedBytes", 1024, 1024 * 1024 * 1024],
+  ["heartbeatMs", 0, 24 * 3600_000],
+  ["shutdownGraceMs", 0, 3600_000],
+  ["closeTimeoutMs", 0, 3600_000],
+];
+
+/** Merges defaults and validates every option up front; throws `ERR_RPC_INVALID_OPTION`. */
+export function resolveOptions(options: RpcServerOptions = {}): ResolvedOptions {
+  const merged = { ...DEFAULTS } as Record<keyof typeof DEFAULTS, number>;
+  for (const [key, min, max] of INTEGER_LIMITS) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw invalid(`option ${key} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    }
+    merged[key] = value;
+  }
+  const origins = new Set<string>();
+  for (const origin of options.allowedOrigins ?? []) origins.add(checkOrigin(origin));
+  const logger = options.logger ?? silentLogger;
+  for (const level of ["error", "warn", "info", "debug"] as const) {
+    if (typeof logger[level] !== "function") throw invalid(`option logger must have a ${level}() method`);
+  }
+  const info = options.info ?? { title: "Cogwheel RPC", version: "0.0.0" };
+  if (typeof info.title !== "string" || typeof info.version !== "string") {
+    throw invalid("option info must be { title: string, version: string }");
+  }
+  return { ...merged, allowedOrigins: origins, logger, info } as ResolvedOptions;
+}
+
+/** An allowed origin is `scheme://host[:port]`, exactly as a browser sends it. */
+function checkOrigin(origin: unknown): string {
+  if (typeof origin !== "string" || origin === "null") {
+    throw invalid(`allowed origin ${JSON.stringify(origin)} is not an origin`);
+  }
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw invalid(`allowed origin ${JSON.stringify(origin)} is not a URL like https://dash.example`);
+  }
+  if (url.origin !== origin) {
+    throw invalid(`allowed origin ${JSON.stringify(origin)} must be written exactly as ${JSON.stringify(url.origin)} (scheme://host[:port], no path or trailing slash)`);
+  }
+  return origin;
+}
+
+function invalid(message: string): RpcServerError {
+  return new RpcServerError("ERR_RPC_INVALID_OPTION", message);
+}

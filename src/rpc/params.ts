@@ -1,0 +1,148 @@
+import { RpcError } from "./errors.ts";
+
+/**
+ * A method's declared parameters, compiled once at registration from names such as
+ * `["member_id", "amount?", "...rest"]`: a trailing `?` marks an optional parameter, a leading
+ * `...` a last parameter that takes every remaining positional argument.
+ */
+export interface ParamSpec {
+  /** null when the method declared nothing: any positional arguments pass through. */
+  readonly names: readonly string[] | null;
+  readonly optional: readonly boolean[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly rest: string | null;
+}
+
+const PARAM_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** An undeclared parameter list: positional arguments only, any number. */
+export const ANY_PARAMS: ParamSpec = { names: null, optional: [], index: new Map(), rest: null };
+
+/** Compiles declared names; throws a TypeError naming the bad entry. */
+export function compileParams(declared: readonly string[] | undefined): ParamSpec {
+  if (declared === undefined) return ANY_PARAMS;
+  if (!Array.isArray(declared)) throw new TypeError("params must be an array of parameter names");
+  const names: string[] = [];
+  const optional: boolean[] = [];
+  let rest: string | null = null;
+  declared.forEach((raw, i) => {
+    if (typeof raw !== "string") throw new TypeError(`params[${i}] must be a string`);
+    if (rest !== null) throw new TypeError(`params: "...${rest}" must be the last parameter`);
+    if (raw.startsWith("...")) {
+      rest = raw.slice(3);
+      if (!PARAM_NAME.test(rest)) throw new TypeError(`params[${i}] ${JSON.stringify(raw)} is not a valid name`);
+      return;
+    }
+    const isOptional = raw.endsWith("?");
+    const name = isOptional ? raw.slice(0, -1) : raw;
+    if (!PARAM_NAME.test(name)) throw new TypeError(`params[${i}] ${JSON.stringify(raw)} is not a valid name`);
+    if (names.includes(name)) throw new TypeError(`params: ${JSON.stringify(name)} is declared twice`);
+    if (!isOptional && optional.includes(true)) {
+      throw new TypeError(`params: required ${JSON.stringify(name)} cannot follow an optional parameter`);
+    }
+    names.push(name);
+    optional.push(isOptional);
+  });
+  return { names, optional, index: new Map(names.map((n, i) => [n, i])), rest };
+}
+
+/** Red's envelope: an object whose only keys are `args` and/or `kwargs`. */
+function isEnvelope(value: unknown): value is { args?: unknown; kwargs?: unknown } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  let keys = 0;
+  for (const key in value) {
+    if (key !== "args" && key !== "kwargs") return false;
+    keys++;
+  }
+  return keys > 0;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Turns the `params` member of a request into the handler's argument list, accepting every
+ * form a Red client sends: positional array, named object, `{args, kwargs}` (bare or wrapped
+ * in a one-element array), null/absent, or a bare scalar (one argument).
+ * Throws `-32602` with `data` naming missing, unknown, duplicate or surplus parameters.
+ */
+export function bindParams(spec: ParamSpec, params: unknown): unknown[] {
+  let args: unknown[];
+  let kwargs: Record<string, unknown> | null = null;
+  if (params === undefined || params === null) {
+    args = [];
+  } else if (Array.isArray(params)) {
+    if (params.length === 1 && isEnvelope(params[0])) ({ args, kwargs } = unwrap(params[0]));
+    else args = params;
+  } else if (typeof params === "object") {
+    if (isEnvelope(params)) ({ args, kwargs } = unwrap(params));
+    else {
+      args = [];
+      kwargs = params as Record<string, unknown>;
+    }
+  } else {
+    args = [params];
+  }
+
+  const { names } = spec;
+  if (names === null) {
+    if (kwargs !== null) {
+      const unknown = Object.keys(kwargs);
+      if (unknown.length > 0) {
+        throw RpcError.invalidParams({ reason: "this method takes positional parameters only", unknown });
+      }
+    }
+    return args;
+  }
+  return bindDeclared(spec, names, args, kwargs);
+}
+
+function unwrap(envelope: { args?: unknown; kwargs?: unknown }): { args: unknown[]; kwargs: Record<string, unknown> | null } {
+  const { args = [], kwargs = null } = envelope;
+  if (!Array.isArray(args)) throw RpcError.invalidParams({ reason: '"args" must be an array' });
+  if (kwargs !== null && !isPlainObject(kwargs)) throw RpcError.invalidParams({ reason: '"kwargs" must be an object' });
+  return { args, kwargs };
+}
+
+function bindDeclared(
+  spec: ParamSpec,
+  names: readonly string[],
+  args: unknown[],
+  kwargs: Record<string, unknown> | null,
+): unknown[] {
+  const n = names.length;
+  if (args.length > n && spec.rest === null) {
+    throw RpcError.invalidParams({ reason: "too many positional parameters", expected: names, received: args.length });
+  }
+  const bound = args.length <= n ? args.slice() : args.slice(0, n);
+  let provided = bound.length;
+  const unknown: string[] = [];
+  const duplicate: string[] = [];
+  if (kwargs !== null) {
+    for (const key of Object.keys(kwargs)) {
+      const at = spec.index.get(key);
+      if (at === undefined) unknown.push(key);
+      else if (at < args.length) duplicate.push(key);
+      else {
+        bound[at] = kwargs[key];
+        if (at >= provided) provided = at + 1;
+      }
+    }
+  }
+  const missing: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!spec.optional[i] && (i >= provided || !(i in bound))) missing.push(names[i]!);
+  }
+  if (missing.length > 0 || unknown.length > 0 || duplicate.length > 0) {
+    const data: Record<string, string[]> = {};
+    if (missing.length > 0) data.missing = missing;
+    if (unknown.length > 0) data.unknown = unknown;
+    if (duplicate.length > 0) data.duplicate = duplicate;
+    throw RpcError.invalidParams(data);
+  }
+  // Holes (optional parameters skipped by name) become undefined so JS defaults apply.
+  const out = Array.from(bound);
+  if (spec.rest !== null && args.length > n) out.push(...args.slice(n));
+  return out;
+}

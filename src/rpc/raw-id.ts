@@ -1,0 +1,80 @@
+/**
+ * Finds the source text of a request's `id` member. Only needed for numeric ids that a
+ * JavaScript number cannot hold exactly (12345678901234567890, 1.10): JSON-RPC says the id
+ * is echoed as sent, so we copy its digits instead of re-printing a rounded double.
+ * `index` selects the element of a top-level batch array, or -1 for a single request.
+ */
+export function findRawId(text: string, index: number): string | undefined {
+  let i = ws(text, 0);
+  if (index >= 0) {
+    if (text[i] !== "[") return undefined;
+    i = ws(text, i + 1);
+    for (let k = 0; k < index; k++) {
+      i = ws(text, skipValue(text, i));
+      if (text[i] !== ",") return undefined;
+      i = ws(text, i + 1);
+    }
+  }
+  if (text[i] !== "{") return undefined;
+  i = ws(text, i + 1);
+  let found: string | undefined;
+  while (i < text.length && text[i] === '"') {
+    const keyEnd = skipString(text, i);
+    const key = text.slice(i, keyEnd);
+    i = ws(text, keyEnd);
+    if (text[i] !== ":") return undefined;
+    i = ws(text, i + 1);
+    const valueStart = i;
+    i = skipValue(text, i);
+    // JSON.parse keeps the last duplicate key, so do we.
+    if (key === '"id"') found = text.slice(valueStart, i);
+    i = ws(text, i);
+    if (text[i] !== ",") break;
+    i = ws(text, i + 1);
+  }
+  return found;
+}
+
+function ws(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+function skipString(text: string, i: number): number {
+  i++;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "\\") i += 2;
+    else if (c === '"') return i + 1;
+    else i++;
+  }
+  return i;
+}
+
+function skipValue(text: string, i: number): number {
+  const c = text[i];
+  if (c === '"') return skipString(text, i);
+  if (c === "{" || c === "[") {
+    let depth = 0;
+    while (i < text.length) {
+      const d = text[i];
+      if (d === '"') {
+        i = skipString(text, i);
+        continue;
+      }
+      if (d === "{" || d === "[") depth++;
+      else if (d === "}" || d === "]") {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return i;
+  }
+  while (i < text.length && !",}] \t\r\n".includes(text[i]!)) i++;
+  return i;
+}

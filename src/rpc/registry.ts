@@ -1,0 +1,94 @@
+import type { Disposable } from "./disposable.ts";
+import { RpcServerError } from "./errors.ts";
+import { compileParams, type ParamSpec } from "./params.ts";
+import { OwnedTable, type NamedEntry } from "./table.ts";
+
+/**
+ * A method handler. Arguments arrive positionally, bound from the request's params.
+ * It may return a value or a promise; `undefined` is sent as `null`.
+ */
+// `any` on purpose: handlers declare their own parameter types, which a caller cannot know.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RpcHandler = (...args: any[]) => unknown;
+
+/** Options of {@link MethodRegistry.register}. */
+export interface MethodOptions {
+  /** Parameter names for by-name calls: `"name"`, `"name?"` (optional), `"...rest"` (last). */
+  params?: readonly string[];
+  /** Documentation returned by `GET_METHOD_INFO` and `rpc.discover`. */
+  doc?: string;
+  /** Who registered it (a cog's name); `removeOwner(owner)` removes all of an owner's methods. */
+  owner?: string;
+}
+
+/** A registered method, as the dispatcher sees it. */
+export interface MethodEntry extends NamedEntry {
+  readonly handler: RpcHandler;
+  readonly params: ParamSpec;
+  readonly declaredParams: readonly string[] | null;
+  readonly doc: string | null;
+  /** Built-ins only: the handler receives the call context as its first argument. */
+  readonly contextual: boolean;
+}
+
+/** The live method table: a registration or removal is seen by every connection at once. */
+export class MethodRegistry {
+  readonly #table = new OwnedTable<MethodEntry>("method");
+
+  /**
+   * Registers `handler` under `name` (stored upper-case, looked up case-insensitively).
+   * Throws `ERR_RPC_INVALID_NAME`, `ERR_RPC_NAME_TAKEN` or `ERR_RPC_INVALID_HANDLER`.
+   * @returns a Disposable that removes this registration only.
+   */
+  register(name: string, handler: RpcHandler, options: MethodOptions = {}): Disposable {
+    if (typeof handler !== "function") {
+      throw new RpcServerError("ERR_RPC_INVALID_HANDLER", `handler for method ${String(name)} must be a function, got ${typeof handler}`);
+    }
+    const checked = this.#table.checkName(name);
+    return this.#table.add(makeEntry(checked.name, handler, options, false));
+  }
+
+  /** @internal Registers a server built-in, which may take the call context first. */
+  registerBuiltin(name: string, handler: RpcHandler, options: MethodOptions & { contextual?: boolean }): void {
+    this.#table.addBuiltin(makeEntry(name, handler, options, options.contextual ?? false));
+  }
+
+  /** Case-insensitive look-up. */
+  get(name: string): MethodEntry | undefined {
+    return this.#table.get(name);
+  }
+
+  /** Every method name, built-ins included, in registration order. */
+  names(): string[] {
+    return this.#table.names();
+  }
+
+  entries(): IterableIterator<MethodEntry> {
+    return this.#table.values();
+  }
+
+  /** Removes every method registered with `owner`; returns how many. */
+  removeOwner(owner: string): number {
+    return this.#table.removeOwner(owner);
+  }
+
+  /** Calls `listener` after every registration or removal. */
+  onDidChange(listener: () => void): Disposable {
+    return this.#table.onDidChange(listener);
+  }
+}
+
+function makeEntry(name: string, handler: RpcHandler, options: MethodOptions, contextual: boolean): MethodEntry {
+  if (options.doc !== undefined && typeof options.doc !== "string") throw new TypeError(`doc of method ${name} must be a string`);
+  if (options.owner !== undefined && typeof options.owner !== "string") throw new TypeError(`owner of method ${name} must be a string`);
+  return {
+    name,
+    key: name.toUpperCase(),
+    owner: options.owner ?? null,
+    handler,
+    params: compileParams(options.params),
+    declaredParams: options.params ? [...options.params] : null,
+    doc: options.doc ?? null,
+    contextual,
+  };
+}

@@ -1,0 +1,242 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { registerBuiltins } from "./builtins.ts";
+import { CloseCode, Connection } from "./connection.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { RpcServerError } from "./errors.ts";
+import { createGuard, type Guard } from "./guards.ts";
+import { HELP_TEXT, refuseUpgrade } from "./http-reply.ts";
+import { resolveOptions, type ResolvedOptions, type RpcServerOptions } from "./options.ts";
+import { MethodRegistry } from "./registry.ts";
+import { TopicRegistry } from "./topics.ts";
+
+/** Lifecycle states, in order; a server never goes back. */
+export type RpcServerState = "new" | "listening" | "closing" | "closed";
+
+/**
+ * The JSON-RPC 2.0 WebSocket server. Knows nothing of bots: it serves whatever is in its
+ * `methods` and `topics` tables, which may change at any time and are live for every
+ * connection.
+ */
+export class RpcServer {
+  /** The method table. */
+  readonly methods = new MethodRegistry();
+  /** The topic table. */
+  readonly topics = new TopicRegistry();
+  readonly #options: ResolvedOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #connections = new Set<Connection>();
+  readonly #wss: WebSocketServer;
+  #http: Server | null = null;
+  #guard: Guard | null = null;
+  #state: RpcServerState = "new";
+  #port = 0;
+  #nextId = 1;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #closing: Promise<void> | null = null;
+  #drained: (() => void) | null = null;
+
+  constructor(options: RpcServerOptions = {}) {
+    this.#options = resolveOptions(options);
+    const { maxBatchSize, maxDepth, logger, maxMessageBytes } = this.#options;
+    this.#dispatcher = new Dispatcher(this.methods, { maxBatchSize, maxDepth }, logger);
+    registerBuiltins(this.methods, this.topics, this.#options.info);
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: maxMessageBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+  }
+
+  get state(): RpcServerState {
+    return this.#state;
+  }
+
+  /** The port actually bound (useful with `port: 0`); 0 before `listen()`. */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** How many WebSocket connections are open. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Binds 127.0.0.1 (never another address) and starts accepting connections.
+   * Rejects with `ERR_RPC_PORT_IN_USE` when the port is taken, `ERR_RPC_LISTEN_FAILED` otherwise.
+   */
+  async listen(): Promise<{ port: number }> {
+    if (this.#state !== "new") {
+      throw new RpcServerError("ERR_RPC_BAD_STATE", `cannot listen: the server is ${this.#state}`);
+    }
+    this.#state = "listening";
+    const http = createServer((request, response) => {
+      // Plain HTTP: say what this port is, never crash.
+      response.writeHead(405, { Allow: "GET", "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+      response.end(`${HELP_TEXT}\n`);
+    });
+    http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
+    this.#http = http;
+    const { port } = this.#options;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once("error", reject);
+        http.listen({ port, host: "127.0.0.1", exclusive: true }, () => {
+          http.off("error", reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.#state = "closed";
+      this.#http = null;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EADDRINUSE") {
+        throw new RpcServerError("ERR_RPC_PORT_IN_USE", `port ${port} on 127.0.0.1 is already in use`, { cause: error });
+      }
+      throw new RpcServerError("ERR_RPC_LISTEN_FAILED", `cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    http.on("error", (error) => this.#options.logger.error({ err: error }, "RPC HTTP server error"));
+    this.#port = (http.address() as { port: number }).port;
+    this.#guard = createGuard(this.#port, this.#options.allowedOrigins);
+    if (this.#options.heartbeatMs > 0) {
+      this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
+      this.#heartbeat.unref();
+    }
+    this.#options.logger.info({ port: this.#port }, "RPC server listening on 127.0.0.1");
+    return { port: this.#port };
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#state !== "listening" || this.#guard === null) {
+      refuseUpgrade(socket, 503, "The server is shutting down.");
+      return;
+    }
+    const path = request.url ?? "/";
+    if (path !== "/" && !path.startsWith("/?")) {
+      refuseUpgrade(socket, 404, "The RPC endpoint is at path /.");
+      return;
+    }
+    const refusal = this.#guard.check(request);
+    if (refusal !== null) {
+      this.#options.logger.warn({ host: request.headers.host, origin: request.headers.origin }, "RPC connection refused");
+      refuseUpgrade(socket, 403, refusal);
+      return;
+    }
+    if (this.#connections.size >= this.#options.maxConnections) {
+      refuseUpgrade(socket, 503, `Too many connections (limit ${this.#options.maxConnections}).`);
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket as Socket));
+  }
+
+  #accept(ws: WebSocket, socket: Socket): void {
+    const connection = new Connection(this.#nextId++, ws, socket, this.#options, this.#onIdle);
+    this.#connections.add(connection);
+    if (this.#state !== "listening") connection.pause();
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        connection.cutOff(CloseCode.UnsupportedData, "binary frames are not supported; send JSON text");
+        return;
+      }
+      this.#dispatcher.handle(connection, data.toString());
+    });
+    ws.on("pong", () => {
+      connection.alive = true;
+    });
+    ws.on("error", (error) => {
+      // ws has already closed the socket with the right code (1009 too big, 1007 bad UTF-8…).
+      this.#options.logger.debug({ connection: connection.id, err: error }, "RPC connection error");
+    });
+    ws.on("close", () => {
+      this.#connections.delete(connection);
+      this.topics.dropSubscriber(connection);
+      if (connection.inFlight > 0) this.#onIdle();
+    });
+  }
+
+  /** One heartbeat for everyone: drop the peers that missed the previous ping. */
+  #beat(): void {
+    for (const connection of this.#connections) {
+      if (!connection.alive) {
+        this.#options.logger.debug({ connection: connection.id }, "RPC peer missed a heartbeat; dropping it");
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ping();
+    }
+  }
+
+  readonly #onIdle = (): void => {
+    if (this.#drained !== null && this.#inFlight() === 0) this.#drained();
+  };
+
+  #inFlight(): number {
+    let total = 0;
+    for (const connection of this.#connections) if (connection.open) total += connection.inFlight;
+    return total;
+  }
+
+  /**
+   * Stops accepting, stops reading new requests, lets in-flight calls finish for up to
+   * `shutdownGraceMs`, closes every socket with 1001 and resolves. Safe to call twice (the
+   * second call returns the same promise); never hangs.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    if (this.#state === "new") {
+      this.#state = "closed";
+      this.#closing = Promise.resolve();
+      return this.#closing;
+    }
+    this.#state = "closing";
+    this.#closing = this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    const { shutdownGraceMs } = this.#options;
+    const http = this.#http;
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    const httpClosed = new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    for (const connection of this.#connections) connection.pause();
+
+    if (this.#inFlight() > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, shutdownGraceMs);
+        this.#drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#drained = null;
+    }
+    // Let the replies of the last calls (corked until the next turn) reach the sockets.
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const closed: Array<Promise<void>> = [];
+    for (const connection of this.#connections) {
+      connection.close(CloseCode.GoingAway, "server shutting down");
+      closed.push(connection.closed);
+    }
+    // Connection.close() destroys a peer that does not answer within closeTimeoutMs.
+    await Promise.all(closed);
+    for (const connection of this.#connections) connection.terminate();
+    http?.closeAllConnections();
+    await httpClosed;
+    this.#wss.close();
+    this.#state = "closed";
+    this.#options.logger.info({}, "RPC server closed");
+  }
+}
+
+/** Creates a server; nothing is bound until `listen()`. Options are checked here, up front. */
+export function createRpcServer(options?: RpcServerOptions): RpcServer {
+  return new RpcServer(options);
+}
