@@ -91,7 +91,7 @@ test("registration errors: bad names, taken names, non-functions, reserved rpc. 
 test("a Disposable removes only its own registration; removeOwner drops a whole owner", async (t) => {
   const server = await startServer(t);
   const first = server.methods.register("A", () => 1, { owner: "Cog" });
-  first.dispose();
+  server.methods.removeOwner("Cog"); // removed behind the back of `first`
   const second = server.methods.register("A", () => 2, { owner: "Cog" });
   first.dispose(); // must not remove the newer registration of the same name
   const client = await connect(t, server);
