@@ -21,7 +21,7 @@ async function specServer(t: TestContext): Promise<{ server: RpcServer; client: 
 }
 
 /** Batch replies may come in any order; compare them sorted by id. */
-function byId(replies: Array<{ id: unknown }>): Array<{ id: unknown }> {
+function byId<T extends { id: unknown }>(replies: T[]): T[] {
   return [...replies].sort((a, b) => JSON.stringify(a.id).localeCompare(JSON.stringify(b.id)));
 }
 

@@ -1,0 +1,13 @@
+/**
+ * Cogwheel's config store: scoped, typed, durable key/value config per owner.
+ *
+ * @module
+ */
+export { openConfigStore, type ConfigStore, type ConfigStoreOptions } from "./store.ts";
+export type { ConfigNamespace, NamespaceDefaults, ScopeKind, ValuesOf } from "./namespace.ts";
+export type { ConfigScope, ScopeValues } from "./scope.ts";
+export type { ConfigDriver } from "./driver.ts";
+export { checkDocument, type NamespaceDocument } from "./document.ts";
+export { JsonFileDriver } from "./json-driver.ts";
+export { ConfigError, ConfigTypeError, type ConfigErrorCode } from "./errors.ts";
+export type { JsonObject, JsonValue } from "./json.ts";

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import {
+  JsonFileDriver,
+  openConfigStore,
+  type ConfigDriver,
+  type NamespaceDocument,
+} from "../../src/config/index.ts";
+import { tempDir } from "./helpers.ts";
+
+/** Wraps the JSON driver and records every write that completed, as a snapshot. */
+class SpyDriver implements ConfigDriver {
+  readonly completed: NamespaceDocument[] = [];
+  started = 0;
+  failNext = false;
+  constructor(readonly inner: JsonFileDriver) {}
+  load(namespace: string) {
+    return this.inner.load(namespace);
+  }
+  async write(namespace: string, document: NamespaceDocument) {
+    const snapshot = structuredClone(document);
+    this.started++;
+    if (this.failNext) {
+      this.failNext = false;
+      throw Object.assign(new Error("disk full"), { code: "ENOSPC" });
+    }
+    await this.inner.write(namespace, document);
+    this.completed.push(snapshot);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+test("concurrent updates lose no increments, in memory and on disk", async (t) => {
+  const dir = await tempDir(t);
+  const store = await openConfigStore({ dir });
+  t.after(() => store.close());
+  const conf = store.namespace("Economy", { member: { balance: 0, visits: 0 } });
+  const balances: Promise<number>[] = [];
+  const visits: Promise<number>[] = [];
+  for (let i = 0; i < 200; i++) {
+    balances.push(conf.member("g1", "u1").update("balance", (b) => b + 1));
+    visits.push(conf.member("g1", "u1").update("visits", (v) => v + 2));
+    if (i % 10 === 0) await nextTurn(); // spread them over several turns and file writes
+  }
+  // Each update saw the previous one's result: they returned 1..200 and 2..400, in order.
+  assert.deepEqual(await Promise.all(balances), Array.from({ length: 200 }, (_, i) => i + 1));
+  assert.deepEqual(await Promise.all(visits), Array.from({ length: 200 }, (_, i) => 2 * (i + 1)));
+  assert.equal(await conf.member("g1", "u1").get("balance"), 200);
+  assert.equal(await conf.member("g1", "u1").get("visits"), 400);
+  await store.close();
+
+  const again = await openConfigStore({ dir });
+  t.after(() => again.close());
+  const conf2 = again.namespace("Economy", { member: { balance: 0, visits: 0 } });
+  assert.deepEqual(await conf2.member("g1", "u1").all(), { balance: 200, visits: 400 });
+});
+
+test("sets are coalesced into few file writes and every one of them persists", async (t) => {
+  const dir = await tempDir(t);
+  const driver = new SpyDriver(await JsonFileDriver.open(dir));
+  const store = await openConfigStore({ driver });
+  t.after(() => store.close());
+  const conf = store.namespace("Economy", { member: { balance: 0 } });
+  await conf.member("g0", "warmup").set("balance", 1); // namespace loaded, one write done
+  assert.equal(driver.completed.length, 1);
+
+  const first = Array.from({ length: 100 }, (_, i) => conf.member("g1", `u${i}`).set("balance", i));
+  while (driver.started < 2) await nextTurn(); // the first write has started
+  assert.equal(driver.completed.length, 1, "and is still in flight");
+  const second = Array.from({ length: 100 }, (_, i) => conf.member("g2", `u${i}`).set("balance", i + 1000));
+  await Promise.all([...first, ...second]);
+  assert.equal(driver.completed.length, 3, "200 sets took 2 file writes: one per turn of arrivals");
+  assert.equal(Object.keys(driver.completed[1]!.member.g1 ?? {}).length, 100);
+  assert.equal(Object.keys(driver.completed[2]!.member.g2 ?? {}).length, 100);
+  await store.close();
+
+  const file = JSON.parse(readFileSync(join(dir, "config", "Economy.json"), "utf8")) as NamespaceDocument;
+  for (let i = 0; i < 100; i++) {
+    assert.deepEqual(file.member.g1?.[`u${i}`], { balance: i });
+    assert.deepEqual(file.member.g2?.[`u${i}`], { balance: i + 1000 });
+  }
+});
+
+test("each set resolves only once a completed file write contains it", async (t) => {
+  const dir = await tempDir(t);
+  const store = await openConfigStore({ dir });
+  t.after(() => store.close());
+  const conf = store.namespace("Economy", { member: { balance: 0 } });
+  const path = join(dir, "config", "Economy.json");
+  const checks: Promise<void>[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 20; i++) {
+      const user = `u${round}_${i}`;
+      checks.push(
+        conf.member("g1", user).set("balance", i + 1).then(() => {
+          // Read synchronously, the moment the promise settles: it is already on disk.
+          const onDisk = JSON.parse(readFileSync(path, "utf8")) as NamespaceDocument;
+          assert.deepEqual(onDisk.member.g1?.[user], { balance: i + 1 }, user);
+        }),
+      );
+    }
+    await nextTurn();
+  }
+  await Promise.all(checks);
+});
+
+test("a failed write rejects its sets; the next write persists them", async (t) => {
+  const dir = await tempDir(t);
+  const driver = new SpyDriver(await JsonFileDriver.open(dir));
+  const store = await openConfigStore({ driver });
+  t.after(() => store.close());
+  const conf = store.namespace("Economy", { member: { balance: 0 } });
+  await conf.member("g1", "u0").set("balance", 1);
+  driver.failNext = true;
+  await assert.rejects(conf.member("g1", "u1").set("balance", 5), { code: "ENOSPC", message: "disk full" });
+  await conf.member("g1", "u2").set("balance", 7);
+  await store.close();
+  const file = JSON.parse(readFileSync(join(dir, "config", "Economy.json"), "utf8")) as NamespaceDocument;
+  assert.deepEqual(file.member.g1, { u0: { balance: 1 }, u1: { balance: 5 }, u2: { balance: 7 } });
+});
