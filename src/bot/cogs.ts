@@ -1,0 +1,99 @@
+import type { Disposable } from "../rpc/index.ts";
+import { BotError } from "./errors.ts";
+
+const COG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** A cog: any object. Its name is its `name` property if that is a string, else its class name. */
+export type Cog = object;
+
+/** What the bot keeps for each cog: everything it registered, to undo on removal. */
+export interface CogScope {
+  readonly name: string;
+  readonly instance: Cog;
+  /** The package that added it (during its setup), or null. */
+  readonly packageName: string | null;
+  readonly disposables: Disposable[];
+}
+
+/** The name a cog goes by. */
+export function cogNameOf(cog: Cog): string {
+  const own = (cog as { name?: unknown }).name;
+  const name = typeof own === "string" ? own : cog.constructor?.name;
+  if (typeof name !== "string" || !COG_NAME.test(name) || name === "Object") {
+    throw new BotError(
+      "ERR_COG_INVALID",
+      `a cog needs a name: give it a string "name" property or make it a class instance (got ${JSON.stringify(name)})`,
+    );
+  }
+  return name;
+}
+
+/** The loaded cogs. Removing a cog disposes everything it registered, newest first. */
+export class CogRegistry {
+  readonly #byName = new Map<string, CogScope>();
+  readonly #byInstance = new Map<Cog, CogScope>();
+
+  add(cog: Cog, packageName: string | null): CogScope {
+    if (typeof cog !== "object" || cog === null) throw new BotError("ERR_COG_INVALID", "a cog must be an object");
+    const name = cogNameOf(cog);
+    const taken = this.#byName.get(name.toLowerCase());
+    if (taken !== undefined) {
+      throw new BotError("ERR_COG_NAME_TAKEN", `a cog named ${taken.name} is already loaded`);
+    }
+    const scope: CogScope = { name, instance: cog, packageName, disposables: [] };
+    this.#byName.set(name.toLowerCase(), scope);
+    this.#byInstance.set(cog, scope);
+    return scope;
+  }
+
+  /** The scope of a cog instance that was added; throws ERR_COG_UNKNOWN otherwise. */
+  scopeOf(cog: Cog): CogScope {
+    const scope = this.#byInstance.get(cog);
+    if (scope === undefined) {
+      const name = typeof cog === "object" && cog !== null ? (cog as { name?: unknown }).name ?? cog.constructor?.name : cog;
+      throw new BotError("ERR_COG_UNKNOWN", `cog ${String(name)} was not added: call bot.addCog(cog) first`);
+    }
+    return scope;
+  }
+
+  /** Adds a registration to a cog's scope; the returned Disposable also forgets it there. */
+  own(scope: CogScope, registration: Disposable): Disposable {
+    scope.disposables.push(registration);
+    return {
+      dispose() {
+        const at = scope.disposables.indexOf(registration);
+        if (at >= 0) scope.disposables.splice(at, 1);
+        registration.dispose();
+      },
+    };
+  }
+
+  get(name: string): CogScope | undefined {
+    return this.#byName.get(name.toLowerCase());
+  }
+
+  /** Every cog, in the order they were added. */
+  all(): CogScope[] {
+    return [...this.#byName.values()];
+  }
+
+  /**
+   * Removes a cog: disposes its registrations newest first; errors in one do not stop the
+   * rest (they are returned for logging). Returns null if no such cog.
+   */
+  remove(name: string): { scope: CogScope; errors: unknown[] } | null {
+    const scope = this.#byName.get(name.toLowerCase());
+    if (scope === undefined) return null;
+    this.#byName.delete(name.toLowerCase());
+    this.#byInstance.delete(scope.instance);
+    const errors: unknown[] = [];
+    for (const registration of scope.disposables.splice(0).reverse()) {
+      try {
+        registration.dispose();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    return { scope, errors };
+  }
+}

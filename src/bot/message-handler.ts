@@ -1,0 +1,38 @@
+import type { ChatMessage } from "../adapters/types.ts";
+import type { Bot } from "./bot.ts";
+import { isUserError } from "./errors.ts";
+
+/**
+ * Runs the prefix command a message invokes, if any. Errors become one friendly line for the
+ * user; unexpected ones are logged in full.
+ */
+export async function handleMessage(bot: Bot, message: ChatMessage): Promise<void> {
+  if (message.author.bot) return;
+  const prefix = bot.prefixes.find((p) => message.content.startsWith(p));
+  if (prefix === undefined) return;
+  const match = bot.commands.match(message.content.slice(prefix.length));
+  const reply = (text: string): Promise<void> =>
+    message.reply(text).catch((error: unknown) => bot.logger.error({ err: error }, "could not send a reply"));
+  if (match === null) {
+    const word = message.content.slice(prefix.length).trim().split(/\s+/)[0];
+    if (bot.hintUnknownCommands && word) await reply(`Unknown command "${word}". Type ${prefix}help for the list.`);
+    return;
+  }
+  const { command, invokedAs, args } = match;
+  const isOwner = bot.isOwner(message.author.id);
+  if (command.ownerOnly && !isOwner) {
+    await reply(`Only the bot's owner can use ${prefix}${invokedAs}.`);
+    return;
+  }
+  try {
+    const result = await command.run({ message, prefix, command: invokedAs, isOwner, reply }, args);
+    if (typeof result === "string" && result !== "") await reply(result);
+  } catch (error) {
+    if (isUserError(error)) {
+      await reply(error.message.split("\n")[0]!);
+      return;
+    }
+    bot.logger.error({ command: invokedAs, cog: command.cogName, err: error }, "command failed");
+    await reply(`Something went wrong running ${prefix}${invokedAs}; the error was logged.`);
+  }
+}

@@ -1,0 +1,32 @@
+import { register } from "node:module";
+import { pathToFileURL } from "node:url";
+
+let installed = false;
+let generation = 0;
+
+/**
+ * Installs the package resolution hooks once per process (see loader-hooks.mjs). The
+ * framework root is the `src/` folder this file lives in; `cogwheel` maps to its index.
+ */
+export function installPackageHooks(): void {
+  if (installed) return;
+  installed = true;
+  const src = new URL("../", import.meta.url);
+  register(new URL("./loader-hooks.mjs", import.meta.url), {
+    data: {
+      frameworkRoot: new URL("../", src).href + "src/",
+      aliases: {
+        cogwheel: new URL("index.ts", src).href,
+        "cogwheel/rpc": new URL("rpc/index.ts", src).href,
+      },
+    },
+  });
+}
+
+/** Imports a package's entry file as new code: every call gets a fresh module tree. */
+export async function importFresh(file: string): Promise<Record<string, unknown>> {
+  installPackageHooks();
+  const url = pathToFileURL(file);
+  url.searchParams.set("cogwheel-gen", String(++generation));
+  return (await import(url.href)) as Record<string, unknown>;
+}

@@ -1,0 +1,156 @@
+import type { Bot } from "../bot/bot.ts";
+import { UserError } from "../bot/errors.ts";
+import type { LoadResult } from "../bot/packages.ts";
+import { versions } from "./versions.ts";
+
+/** One line per outcome, as Red's `load` command reports. */
+export function describeLoad(result: LoadResult, verb: "Loaded" | "Reloaded"): string {
+  const lines: string[] = [];
+  const list = (names: string[]) => names.join(", ");
+  if (result.loaded_packages.length) lines.push(`${verb} ${list(result.loaded_packages)}.`);
+  if (result.alreadyloaded_packages.length) lines.push(`Already loaded: ${list(result.alreadyloaded_packages)}.`);
+  if (result.notfound_packages.length) lines.push(`Not found in any cog path: ${list(result.notfound_packages)}.`);
+  if (result.invalid_pkg_names.length) lines.push(`Invalid package names: ${list(result.invalid_pkg_names)}.`);
+  if (result.failed_packages.length) lines.push(`Failed to load ${list(result.failed_packages)}; see the logs for details.`);
+  for (const [name, reason] of Object.entries(result.failed_with_reason_packages)) lines.push(`Failed to load ${name}: ${reason}`);
+  return lines.join("\n");
+}
+
+function needNames(args: string[], usage: string): string[] {
+  if (args.length === 0) throw new UserError(`Usage: ${usage}`);
+  return args;
+}
+
+/** Registers Core's prefix commands. */
+export function registerCoreCommands(bot: Bot, core: object, started: number): void {
+  const cmd = (definition: Parameters<Bot["registerCommand"]>[1]) => bot.registerCommand(core, definition);
+
+  cmd({ name: "ping", help: "Checks that the bot answers.", run: () => "Pong." });
+  cmd({
+    name: "load",
+    help: "Loads packages.",
+    usage: "<package>...",
+    ownerOnly: true,
+    run: async (ctx, args) => describeLoad(await bot.packages.load(needNames(args, `${ctx.prefix}load <package>...`)), "Loaded"),
+  });
+  cmd({
+    name: "unload",
+    help: "Unloads packages.",
+    usage: "<package>...",
+    ownerOnly: true,
+    run: async (ctx, args) => {
+      const result = await bot.packages.unload(needNames(args, `${ctx.prefix}unload <package>...`));
+      const lines: string[] = [];
+      if (result.unloaded_packages.length) lines.push(`Unloaded ${result.unloaded_packages.join(", ")}.`);
+      if (result.notloaded_packages.length) lines.push(`Not loaded: ${result.notloaded_packages.join(", ")}.`);
+      return lines.join("\n");
+    },
+  });
+  cmd({
+    name: "reload",
+    help: "Reloads packages from disk.",
+    usage: "<package>...",
+    ownerOnly: true,
+    run: async (ctx, args) => describeLoad(await bot.packages.reload(needNames(args, `${ctx.prefix}reload <package>...`)), "Reloaded"),
+  });
+  cmd({
+    name: "set name",
+    help: "Renames the bot.",
+    usage: "<name>",
+    ownerOnly: true,
+    run: async (ctx, args) => {
+      const name = args.join(" ");
+      if (!name) throw new UserError(`Usage: ${ctx.prefix}set name <name>`);
+      try {
+        await bot.setName(name);
+      } catch (error) {
+        if (error instanceof RangeError) throw new UserError(`That name won't do: ${error.message}.`);
+        throw error;
+      }
+      return `Done. I am now ${bot.name}.`;
+    },
+  });
+  cmd({
+    name: "set prefix",
+    help: "Sets the command prefixes.",
+    usage: "<prefix>...",
+    ownerOnly: true,
+    run: async (ctx, args) => {
+      try {
+        await bot.setPrefixes(needNames(args, `${ctx.prefix}set prefix <prefix>...`));
+      } catch (error) {
+        if (error instanceof RangeError) throw new UserError(`Those prefixes won't do: ${error.message}.`);
+        throw error;
+      }
+      return `Prefixes set to ${bot.prefixes.join(" ")}`;
+    },
+  });
+  cmd({
+    name: "addpath",
+    help: "Adds a folder where packages are looked for.",
+    usage: "<folder>",
+    ownerOnly: true,
+    run: async (ctx, args) => {
+      if (args.length !== 1) throw new UserError(`Usage: ${ctx.prefix}addpath <folder>`);
+      try {
+        return `Added ${await bot.packages.addPath(args[0]!)} to the cog paths.`;
+      } catch (error) {
+        if ((error as { code?: string }).code === "ERR_PATH_INVALID") throw new UserError((error as Error).message + ".");
+        throw error;
+      }
+    },
+  });
+  cmd({
+    name: "paths",
+    help: "Lists the folders where packages are looked for, in search order.",
+    ownerOnly: true,
+    run: async () => (await bot.packages.paths()).map((p, i) => `${i + 1}. ${p}`).join("\n") || "No cog paths.",
+  });
+  cmd({
+    name: "info",
+    help: "Shows what this bot runs.",
+    run: () => {
+      const uptime = Math.round((Date.now() - started) / 1000);
+      return [
+        `${bot.name}: Cogwheel ${versions.cogwheel}, discord.js ${versions.discord_js}, Node ${versions.node}.`,
+        `Mode: ${bot.adapter.kind}. Up ${uptime}s. Packages: ${bot.packages.loaded().join(", ") || "none"}.`,
+      ].join("\n");
+    },
+  });
+  cmd({
+    name: "invite",
+    help: "Shows the link to invite the bot to a server.",
+    run: async () => (await bot.adapter.inviteUrl()) ?? "Invites exist only when the bot is connected to Discord.",
+  });
+  cmd({
+    name: "shutdown",
+    help: "Shuts the bot down.",
+    ownerOnly: true,
+    run: async (ctx) => {
+      await ctx.reply("Shutting down...");
+      bot.requestShutdown();
+    },
+  });
+  cmd({
+    name: "help",
+    help: "Lists the commands, or explains one.",
+    usage: "[command]",
+    run: (ctx, args) => {
+      if (args.length > 0) {
+        const command = bot.commands.get(args.join(" "));
+        if (command === undefined) throw new UserError(`No command called "${args.join(" ")}".`);
+        const usage = command.usage ? ` ${command.usage}` : "";
+        return `${ctx.prefix}${command.name}${usage}\n${command.help}${command.ownerOnly ? " (owner only)" : ""}`;
+      }
+      const byCog = new Map<string, string[]>();
+      for (const command of bot.commands.list()) {
+        if (command.ownerOnly && !ctx.isOwner) continue;
+        const lines = byCog.get(command.cogName) ?? [];
+        lines.push(`  ${ctx.prefix}${command.name}${command.usage ? ` ${command.usage}` : ""} - ${command.help}`);
+        byCog.set(command.cogName, lines);
+      }
+      const sections = [...byCog].map(([cog, lines]) => `${cog}:\n${lines.join("\n")}`);
+      return `${sections.join("\n")}\nType ${ctx.prefix}help <command> for more.`;
+    },
+  });
+}

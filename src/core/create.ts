@@ -1,0 +1,50 @@
+import { fileURLToPath } from "node:url";
+import type { Adapter } from "../adapters/types.ts";
+import { Bot, type BotOptions } from "../bot/bot.ts";
+import { openConfigStore } from "../config/index.ts";
+import { createRpcServer, type RpcServerOptions } from "../rpc/index.ts";
+import { addCore } from "./core-cog.ts";
+import { versions } from "./versions.ts";
+
+/** The cogs shipped with Cogwheel (`cogs/` at the repository root). */
+export const BUNDLED_COG_PATH = fileURLToPath(new URL("../../cogs/", import.meta.url));
+
+/** What it takes to assemble a bot; the CLI fills it from flags. */
+export interface CreateBotOptions {
+  dataDir: string;
+  adapter: Adapter;
+  logger: BotOptions["logger"];
+  rpc?: Omit<RpcServerOptions, "logger" | "info">;
+  cogPaths?: readonly string[];
+  /** Defaults to the bundled cogs; null for none. */
+  bundledCogPath?: string | null;
+  prefixes?: readonly string[];
+  owners?: readonly string[];
+  hintUnknownCommands?: boolean;
+}
+
+/**
+ * Assembles a bot: opens the config store in `dataDir`, creates the RPC server (not yet
+ * listening) and the Bot, and adds the Core cog. Call `bot.start()` next.
+ */
+export async function createBot(options: CreateBotOptions): Promise<Bot> {
+  const config = await openConfigStore({ dir: options.dataDir });
+  const rpc = createRpcServer({
+    ...options.rpc,
+    logger: options.logger,
+    info: { title: "Cogwheel RPC", version: versions.cogwheel },
+  });
+  const bot = new Bot({
+    config,
+    logger: options.logger,
+    adapter: options.adapter,
+    rpc,
+    cogPaths: options.cogPaths,
+    bundledCogPath: options.bundledCogPath === undefined ? BUNDLED_COG_PATH : options.bundledCogPath,
+    prefixes: options.prefixes,
+    owners: options.owners,
+    hintUnknownCommands: options.hintUnknownCommands,
+  });
+  await addCore(bot);
+  return bot;
+}
