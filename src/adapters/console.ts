@@ -20,6 +20,8 @@ export function createConsoleAdapter(options: { input?: Readable; output?: Writa
     kind: "console",
     async start(handlers: AdapterHandlers) {
       const lines = createInterface({ input, terminal: false });
+      // One line at a time, like a person typing: `!load general` then `!flip` works as piped.
+      let queue: Promise<void> = Promise.resolve();
       lines.on("line", (line) => {
         const content = line.trim();
         if (content === "") return;
@@ -32,7 +34,7 @@ export function createConsoleAdapter(options: { input?: Readable; output?: Writa
             output.write(text.endsWith("\n") ? text : `${text}\n`);
           },
         };
-        handlers.onMessage(message);
+        queue = queue.then(() => handlers.onMessage(message));
       });
       close = () => lines.close();
       status = { connected: true, user: { id: "console-bot", name: "console" } };

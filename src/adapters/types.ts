@@ -41,8 +41,12 @@ export interface ChatMessage {
 
 /** What the bot hands an adapter when it starts it. */
 export interface AdapterHandlers {
-  /** Called once per incoming message, including the bot's own (filter on author.bot). */
-  onMessage(message: ChatMessage): void;
+  /**
+   * Called once per incoming message, including the bot's own (filter on author.bot).
+   * Settles when the bot has handled it; it never rejects. An adapter may wait for it to keep
+   * messages in order (the console does), or not.
+   */
+  onMessage(message: ChatMessage): void | Promise<void>;
   /** Called whenever the connection state changes (for the status topic). */
   onStatus(status: AdapterStatus): void;
 }

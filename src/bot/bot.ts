@@ -269,7 +269,7 @@ export class Bot {
     }
     if (options.listenRpc) await this.rpc.listen();
     await this.adapter.start({
-      onMessage: (message) => void this.handleMessage(message),
+      onMessage: (message) => this.handleMessage(message),
       onStatus: () => this.events.emit("statusChanged", undefined),
     });
     for (const owner of await this.adapter.ownerIds()) this.#owners.add(owner);

@@ -28,7 +28,8 @@ function isPackageFile(url) {
 
 export async function resolve(specifier, context, nextResolve) {
   const alias = aliases.get(specifier);
-  if (alias !== undefined) return { url: alias, shortCircuit: true };
+  // Resolved by the chain (tsx included) so the framework's .ts files get their format.
+  if (alias !== undefined) return nextResolve(alias, context);
 
   const own = specifier.startsWith("file:") ? generationOf(specifier) : null;
   const inherited = generationOf(context.parentURL);

@@ -117,12 +117,15 @@ function bindDeclared(
   }
   const bound = args.length <= n ? args.slice() : args.slice(0, n);
   let provided = bound.length;
+  let restByName: unknown[] | null = null;
   const unknown: string[] = [];
   const duplicate: string[] = [];
   if (kwargs !== null) {
     for (const key of Object.keys(kwargs)) {
       const at = spec.index.get(key);
-      if (at === undefined) unknown.push(key);
+      if (at === undefined && key === spec.rest && Array.isArray(kwargs[key]) && args.length <= n) {
+        restByName = kwargs[key] as unknown[];
+      } else if (at === undefined) unknown.push(key);
       else if (at < args.length) duplicate.push(key);
       else {
         bound[at] = kwargs[key];
@@ -144,5 +147,9 @@ function bindDeclared(
   // Holes (optional parameters skipped by name) become undefined so JS defaults apply.
   const out = Array.from(bound);
   if (spec.rest !== null && args.length > n) out.push(...args.slice(n));
+  else if (restByName !== null) {
+    while (out.length < n) out.push(undefined);
+    out.push(...restByName);
+  }
   return out;
 }

@@ -140,6 +140,9 @@ export class RpcServer {
     this.#connections.add(connection);
     if (this.#state !== "listening") connection.pause();
     ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // Lock-step clients (Python's websocket-client) answer pings only while reading, so
+      // any frame proves the peer alive too.
+      connection.alive = true;
       if (isBinary) {
         connection.cutOff(CloseCode.UnsupportedData, "binary frames are not supported; send JSON text");
         return;

@@ -35,7 +35,8 @@ export interface Topic extends Disposable {
   readonly name: string;
   /**
    * Pushes `data` as a JSON-RPC notification to every subscriber, encoded once for all.
-   * Throws a TypeError if `data` is not JSON (a publisher bug, reported to the publisher).
+   * Throws a TypeError if `data` is not JSON (a publisher bug, reported to the publisher);
+   * with no subscribers and no `state`, nothing is encoded and so nothing is checked.
    * @returns how many connections it was sent to.
    */
   publish(data: unknown, options?: PublishOptions): number;

@@ -68,6 +68,8 @@ test("a rest parameter takes every remaining positional argument", () => {
   const spec = compileParams(["first", "...more"]);
   assert.deepEqual(bindParams(spec, [1, 2, 3]), [1, 2, 3]);
   assert.deepEqual(bindError(spec, []), { code: -32602, message: "Invalid params", data: { missing: ["first"] } });
+  assert.deepEqual(bindParams(spec, { first: 1, more: [2, 3] }), [1, 2, 3], "a rest parameter may be passed by name as a list");
+  assert.deepEqual(bindParams(compileParams(["...topics"]), { topics: ["A", "B"] }), ["A", "B"]);
 });
 
 test("bad declarations throw at registration", () => {
