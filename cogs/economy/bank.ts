@@ -1,0 +1,124 @@
+import { type Bot, type ConfigNamespace, type Topic, UserError } from "cogwheel";
+
+/**
+ * Where balances live outside a server: console mode and direct messages use this guild id,
+ * and so do RPC calls that give no `guild_id`. No Discord guild can have this id.
+ */
+export const GLOBAL_GUILD = "global";
+
+/** No balance grows beyond this (the largest integer a JSON number carries exactly). */
+export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
+
+/** Config keys and defaults: settings are global, balances per member of a guild. */
+export const DEFAULTS = {
+  global: { currency: "credits", paydayAmount: 120, paydayCooldown: 300 },
+  member: { balance: 0, lastPayday: 0 },
+};
+
+export type Settings = typeof DEFAULTS.global;
+
+/** What the `balance_changed` topic publishes. */
+export interface BalanceChange {
+  guild_id: string;
+  member_id: string;
+  balance: number;
+}
+
+/** Options of {@link Economy}. */
+export interface EconomyOptions {
+  /** The clock for payday cool-downs, in ms; default `Date.now`. Tests pass their own. */
+  now?: () => number;
+}
+
+/**
+ * The Economy cog: a bank of balances per guild member. Every change goes through config's
+ * atomic `update`, so concurrent commands and RPC calls never lose or create money, and is
+ * published on the `balance_changed` topic once it is stored.
+ */
+export class Economy {
+  readonly name = "Economy";
+  /** Replace to control time (payday cool-down). */
+  now: () => number;
+  readonly config: ConfigNamespace<typeof DEFAULTS>;
+  /** Set by setup once the cog is added (a topic needs a registered cog). */
+  changed: Topic | null = null;
+
+  constructor(bot: Bot, options: EconomyOptions = {}) {
+    this.config = bot.config.namespace("Economy", DEFAULTS);
+    this.now = options.now ?? Date.now;
+  }
+
+  settings(): Promise<Settings> {
+    return this.config.global().all();
+  }
+
+  balance(guildId: string, memberId: string): Promise<number> {
+    return this.config.member(guildId, memberId).get("balance");
+  }
+
+  async setBalance(guildId: string, memberId: string, amount: number): Promise<number> {
+    const balance = await this.config.member(guildId, memberId).update("balance", () => amount);
+    return this.#publish(guildId, memberId, balance);
+  }
+
+  /**
+   * Pays a member unless their cool-down is running (then a UserError says how long to wait).
+   * The cool-down is claimed atomically first, so two paydays at once pay only once.
+   */
+  async payday(guildId: string, memberId: string): Promise<{ paid: number; balance: number; settings: Settings }> {
+    const settings = await this.settings();
+    const member = this.config.member(guildId, memberId);
+    const now = this.now();
+    await member.update("lastPayday", (last) => {
+      const wait = Math.ceil((last + settings.paydayCooldown * 1000 - now) / 1000);
+      if (last > 0 && wait > 0) throw new UserError(`Too soon: wait ${wait} s for your next payday.`);
+      return now;
+    });
+    const balance = await member.update("balance", (b) => Math.min(MAX_BALANCE, b + settings.paydayAmount));
+    return { paid: settings.paydayAmount, balance: this.#publish(guildId, memberId, balance), settings };
+  }
+
+  /**
+   * Moves `amount` from one member to another: the debit checks the funds and the credit
+   * checks the cap, each in one atomic update; a refused credit is refunded. Money is never
+   * created or lost, whatever runs at the same time.
+   * @returns both new balances
+   */
+  async transfer(guildId: string, fromId: string, toId: string, amount: number): Promise<{ from: number; to: number }> {
+    if (fromId === toId) throw new UserError("You can't transfer money to yourself.");
+    const currency = await this.config.global().get("currency");
+    const from = this.config.member(guildId, fromId);
+    const to = this.config.member(guildId, toId);
+    const afterDebit = await from.update("balance", (b) => {
+      if (b < amount) throw new UserError(`You only have ${b} ${currency}.`);
+      return b - amount;
+    });
+    let afterCredit: number;
+    try {
+      afterCredit = await to.update("balance", (b) => {
+        if (b + amount > MAX_BALANCE) throw new UserError(`That would take their balance over ${MAX_BALANCE} ${currency}.`);
+        return b + amount;
+      });
+    } catch (error) {
+      this.#publish(guildId, fromId, await from.update("balance", (b) => b + amount));
+      throw error;
+    }
+    return { from: this.#publish(guildId, fromId, afterDebit), to: this.#publish(guildId, toId, afterCredit) };
+  }
+
+  /** The `limit` richest members with a positive balance, richest first (ties by id). */
+  async leaderboard(guildId: string, limit: number): Promise<Array<{ member_id: string; balance: number }>> {
+    const members = await this.config.allMembers(guildId);
+    return [...members]
+      .filter(([, values]) => values.balance > 0)
+      .map(([member_id, values]) => ({ member_id, balance: values.balance }))
+      .sort((a, b) => b.balance - a.balance || (a.member_id < b.member_id ? -1 : a.member_id > b.member_id ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  #publish(guildId: string, memberId: string, balance: number): number {
+    const change: BalanceChange = { guild_id: guildId, member_id: memberId, balance };
+    this.changed?.publish(change);
+    return balance;
+  }
+}
