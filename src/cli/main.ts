@@ -1,0 +1,60 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { versions } from "../core/versions.ts";
+import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+import { runStart, StartError, type StartFlags } from "./start.ts";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("must be a port number from 0 to 65535");
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Builds the `cogwheel` command line. Exported for tests of flag parsing. */
+export function buildProgram(): Command {
+  const program = new Command("cogwheel")
+    .description("A modular Discord bot with a Red-compatible JSON-RPC control server.")
+    .version(versions.cogwheel)
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("start")
+    .description("Run the bot: on Discord with a token, else in console mode (commands on stdin).")
+    .option("--rpc", "enable the RPC server on 127.0.0.1", false)
+    .option("--rpc-port <port>", "RPC server port", port, 6133)
+    .option("--rpc-allow-origin <origin>", "allow a browser origin to connect (repeatable, exact match)", collect, [])
+    .option("--data-dir <dir>", "where config and state live", "./data")
+    .option("--cog-path <dir>", "also look for packages in this folder (repeatable)", collect, [])
+    .option("--prefix <prefix>", "command prefix for this run (repeatable)", collect, [])
+    .option("--token <token>", "Discord bot token (default: $DISCORD_TOKEN)")
+    .option("--owner <id>", "user id of an owner (repeatable)", collect, [])
+    .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info"))
+    .action(async (options: StartFlags & { logLevel: LogLevel }) => {
+      process.exitCode = await runStart(options);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; errors the user can fix are one line on stderr, never a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof StartError) {
+      process.stderr.write(`cogwheel: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"))) {
+  await main(process.argv);
+  // The app, not a library, decides when the process ends: open handles (stdin) must not keep it.
+  process.exit(process.exitCode ?? 0);
+}

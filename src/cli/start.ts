@@ -1,0 +1,133 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { Logger } from "pino";
+import { createConsoleAdapter } from "../adapters/console.ts";
+import { createDiscordAdapter } from "../adapters/discord/index.ts";
+import type { Adapter } from "../adapters/types.ts";
+import type { Bot } from "../bot/bot.ts";
+import { createBot } from "../core/create.ts";
+import { createLogger, type LogLevel } from "./logger.ts";
+
+/** Flags of `cogwheel start`, already parsed. */
+export interface StartFlags {
+  rpc: boolean;
+  rpcPort: number;
+  rpcAllowOrigin: string[];
+  dataDir: string;
+  cogPath: string[];
+  prefix: string[];
+  token?: string;
+  owner: string[];
+  logLevel: LogLevel;
+}
+
+/** A start-up problem the user can fix: printed as one line, exit code 1. */
+export class StartError extends Error {}
+
+/** How long a graceful shutdown may take before the process gives up and exits 1. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
+/**
+ * Runs the bot until SIGINT, SIGTERM or the `shutdown` command; resolves with the exit code.
+ * Start-up order as in Red: settings, remembered packages, then the RPC server, then the adapter.
+ */
+export async function runStart(flags: StartFlags): Promise<number> {
+  const dataDir = prepareDataDir(flags.dataDir);
+  for (const path of flags.cogPath) {
+    if (!isDirectory(path)) throw new StartError(`--cog-path ${path} is not a directory`);
+  }
+  const logger = createLogger(flags.logLevel);
+  const token = flags.token ?? process.env.DISCORD_TOKEN;
+  const adapter: Adapter = token
+    ? createDiscordAdapter({ token, logger, restApiUrl: process.env.COGWHEEL_DISCORD_API_URL || undefined })
+    : createConsoleAdapter();
+  logger.info({ mode: adapter.kind, dataDir }, token ? "starting in Discord mode" : "starting in console mode (no Discord token): type commands with the prefix");
+
+  let bot: Bot;
+  try {
+    bot = await createBot({
+      dataDir,
+      adapter,
+      logger,
+      rpc: { port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin },
+      cogPaths: flags.cogPath,
+      prefixes: flags.prefix,
+      owners: flags.owner,
+      hintUnknownCommands: adapter.kind === "console",
+    });
+  } catch (error) {
+    throw new StartError(describe(error));
+  }
+
+  const signalled = new Promise<string>((resolveSignal) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolveSignal(signal));
+  });
+  try {
+    await bot.start({ listenRpc: flags.rpc });
+  } catch (error) {
+    await stopQuietly(bot, logger);
+    throw new StartError(describe(error));
+  }
+  if (flags.rpc) logger.info({ port: bot.rpc.port }, `RPC server listening on ws://127.0.0.1:${bot.rpc.port}/`);
+
+  const reason = await Promise.race([signalled, bot.shutdownRequested.then(() => "shutdown command")]);
+  logger.info({ reason }, "shutting down");
+  const limit = setTimeout(() => {
+    logger.error({}, "shutdown took too long; exiting");
+    process.exit(1);
+  }, SHUTDOWN_LIMIT_MS);
+  limit.unref();
+  await bot.stop();
+  clearTimeout(limit);
+  logger.info({}, "stopped");
+  return 0;
+}
+
+async function stopQuietly(bot: Bot, logger: Logger): Promise<void> {
+  try {
+    await bot.stop();
+  } catch (error) {
+    logger.debug({ err: error }, "error while stopping after a failed start");
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ERR_RPC_PORT_IN_USE") return `${(error as Error).message}: is another bot running? Choose another port with --rpc-port`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates the data dir if needed and checks that it is a writable directory. */
+function prepareDataDir(dir: string): string {
+  const absolute = resolve(dir);
+  try {
+    makeDirectories(absolute);
+    if (!statSync(absolute).isDirectory()) throw new Error("not a directory");
+    accessSync(absolute, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StartError(`cannot use data dir ${absolute}: ${reason}`);
+  }
+  return absolute;
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's `mkdirSync(path, { recursive: true })` spins
+ * forever under /proc, and a bad --data-dir must be a clear error, not a hang.
+ */
+function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  for (let dir = path; !existsSync(dir); dir = dirname(dir)) {
+    if (dirname(dir) === dir) break;
+    missing.unshift(dir);
+  }
+  for (const dir of missing) mkdirSync(dir, { mode: 0o700 });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
