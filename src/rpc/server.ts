@@ -147,6 +147,8 @@ export class RpcServer {
         connection.cutOff(CloseCode.UnsupportedData, "binary frames are not supported; send JSON text");
         return;
       }
+      // Once close() has begun, new requests are not run (they would outlive the grace period).
+      if (this.#state !== "listening") return;
       this.#dispatcher.handle(connection, data.toString());
     });
     ws.on("pong", () => {
