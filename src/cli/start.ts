@@ -70,7 +70,11 @@ export async function runStart(flags: StartFlags): Promise<number> {
   }
   if (flags.rpc) logger.info({ port: bot.rpc.port }, `RPC server listening on ws://127.0.0.1:${bot.rpc.port}/`);
 
+  // Signal handlers hold no handle: with stdin at its end and no RPC server, nothing else would
+  // keep the process alive until a signal or the shutdown command.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const reason = await Promise.race([signalled, bot.shutdownRequested.then(() => "shutdown command")]);
+  clearInterval(keepAlive);
   logger.info({ reason }, "shutting down");
   const limit = setTimeout(() => {
     logger.error({}, "shutdown took too long; exiting");
