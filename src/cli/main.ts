@@ -26,6 +26,11 @@ export function buildProgram(): Command {
     .option("--rpc", "enable the RPC server on 127.0.0.1", false)
     .option("--rpc-port <port>", "RPC server port", port, 6133)
     .option("--rpc-allow-origin <origin>", "allow a browser origin to connect (repeatable, exact match)", collect, [])
+    .addOption(
+      new Option("--rpc-auth <mode>", "RPC authentication: none (Red's behaviour) or token (a fresh token per start in <data-dir>/rpc.token)")
+        .choices(["none", "token"])
+        .default("none"),
+    )
     .option("--data-dir <dir>", "where config and state live", "./data")
     .option("--cog-path <dir>", "also look for packages in this folder (repeatable)", collect, [])
     .option("--prefix <prefix>", "command prefix for this run (repeatable)", collect, [])

@@ -7,12 +7,14 @@ import type { Adapter } from "../adapters/types.ts";
 import type { Bot } from "../bot/bot.ts";
 import { createBot } from "../core/create.ts";
 import { createLogger, type LogLevel } from "./logger.ts";
+import { createTokenFile } from "./token.ts";
 
 /** Flags of `cogwheel start`, already parsed. */
 export interface StartFlags {
   rpc: boolean;
   rpcPort: number;
   rpcAllowOrigin: string[];
+  rpcAuth: "none" | "token";
   dataDir: string;
   cogPath: string[];
   prefix: string[];
@@ -43,19 +45,24 @@ export async function runStart(flags: StartFlags): Promise<number> {
     : createConsoleAdapter();
   logger.info({ mode: adapter.kind, dataDir }, token ? "starting in Discord mode" : "starting in console mode (no Discord token): type commands with the prefix");
 
+  const tokenFile = flags.rpc && flags.rpcAuth === "token" ? await createTokenFile(dataDir).catch((error: unknown) => {
+    throw new StartError(`cannot write the RPC token file: ${(error as Error).message}`);
+  }) : null;
+
   let bot: Bot;
   try {
     bot = await createBot({
       dataDir,
       adapter,
       logger,
-      rpc: { port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin },
+      rpc: { port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin, authToken: tokenFile?.token ?? null },
       cogPaths: flags.cogPath,
       prefixes: flags.prefix,
       owners: flags.owner,
       hintUnknownCommands: adapter.kind === "console",
     });
   } catch (error) {
+    await tokenFile?.remove();
     throw new StartError(describe(error));
   }
 
@@ -66,9 +73,15 @@ export async function runStart(flags: StartFlags): Promise<number> {
     await bot.start({ listenRpc: flags.rpc });
   } catch (error) {
     await stopQuietly(bot, logger);
+    await tokenFile?.remove();
     throw new StartError(describe(error));
   }
-  if (flags.rpc) logger.info({ port: bot.rpc.port }, `RPC server listening on ws://127.0.0.1:${bot.rpc.port}/`);
+  if (flags.rpc) {
+    logger.info(
+      { port: bot.rpc.port, auth: flags.rpcAuth },
+      `RPC server listening on ws://127.0.0.1:${bot.rpc.port}/ with ${tokenFile ? `token auth (token in ${tokenFile.path})` : "no auth (any local program may connect)"}`,
+    );
+  }
 
   // Signal handlers hold no handle: with stdin at its end and no RPC server, nothing else would
   // keep the process alive until a signal or the shutdown command.
@@ -82,6 +95,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   }, SHUTDOWN_LIMIT_MS);
   limit.unref();
   await bot.stop();
+  await tokenFile?.remove();
   clearTimeout(limit);
   logger.info({}, "stopped");
   return 0;

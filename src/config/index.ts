@@ -11,3 +11,4 @@ export { checkDocument, type NamespaceDocument } from "./document.ts";
 export { JsonFileDriver } from "./json-driver.ts";
 export { ConfigError, ConfigTypeError, type ConfigErrorCode } from "./errors.ts";
 export type { JsonObject, JsonValue } from "./json.ts";
+export { atomicWriteFile } from "./atomic-write.ts";

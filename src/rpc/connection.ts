@@ -60,8 +60,13 @@ export class Connection implements Subscriber {
   send(frame: string | Buffer): void {
     if (this.#ws.readyState !== 1) return;
     if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
-      this.cutOff(CloseCode.PolicyViolation, "output buffer limit exceeded: the client is not reading");
-      return;
+      // Corked output is ours, not the client's fault: hand it to the kernel first, and cut
+      // the connection off only if it is still over the limit (the client is not reading).
+      if (this.#corked) this.#uncork();
+      if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+        this.cutOff(CloseCode.PolicyViolation, "output buffer limit exceeded: the client is not reading");
+        return;
+      }
     }
     if (!this.#corked) {
       this.#corked = true;
@@ -72,6 +77,7 @@ export class Connection implements Subscriber {
   }
 
   readonly #uncork = (): void => {
+    if (!this.#corked) return; // already flushed early by send()
     this.#corked = false;
     this.#socket.uncork();
   };

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 /**
@@ -7,14 +8,23 @@ import type { IncomingMessage } from "node:http";
  * Origin, or (Python's websocket-client) the server's own loopback origin; both pass.
  */
 export interface Guard {
-  /** Returns why the request is refused, or null when it may upgrade. */
-  check(request: IncomingMessage): string | null;
+  /** Returns the HTTP status and why the request is refused, or null when it may upgrade. */
+  check(request: IncomingMessage): { status: 401 | 403; reason: string } | null;
 }
+
+/** The subprotocol a browser offers (with the auth one) and the server selects. */
+export const RPC_SUBPROTOCOL = "cogwheel.rpc";
+/** Prefix of the subprotocol that carries the token for browsers, which cannot set headers. */
+export const AUTH_SUBPROTOCOL_PREFIX = "cogwheel.auth.";
 
 const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
 
-/** Builds the guard for a server listening on `port` with extra allowed origins. */
-export function createGuard(port: number, allowedOrigins: ReadonlySet<string>): Guard {
+/**
+ * Builds the guard for a server listening on `port` with extra allowed origins and, when
+ * `token` is set, token authentication (Bearer header or auth subprotocol).
+ */
+export function createGuard(port: number, allowedOrigins: ReadonlySet<string>, token: string | null): Guard {
+  const expected = token === null ? null : digest(token);
   const hosts = new Set<string>();
   const origins = new Set<string>(allowedOrigins);
   for (const host of LOOPBACK_HOSTS) {
@@ -29,14 +39,53 @@ export function createGuard(port: number, allowedOrigins: ReadonlySet<string>): 
     check(request) {
       const host = request.headers.host;
       if (host === undefined || !hosts.has(host.toLowerCase())) {
-        return `Host ${JSON.stringify(host ?? "")} is not this server's loopback address`;
+        return { status: 403, reason: `Host ${JSON.stringify(host ?? "")} is not this server's loopback address` };
       }
       const origin = request.headers.origin;
       // `null` (sandboxed frames, file: pages) is refused like any other foreign origin.
       if (origin !== undefined && !origins.has(origin)) {
-        return `Origin ${JSON.stringify(origin)} is not allowed (see --rpc-allow-origin)`;
+        return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed (see --rpc-allow-origin)` };
+      }
+      if (expected !== null) {
+        const presented = presentedToken(request);
+        // Digests have one length whatever was sent, so the comparison leaks neither the
+        // token's length nor how much of it matched.
+        if (presented === null || !timingSafeEqual(digest(presented), expected)) {
+          return { status: 401, reason: "A valid RPC token is required (Authorization: Bearer <token>, see rpc.token in the data dir)" };
+        }
       }
       return null;
     },
   };
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/** The token from `Authorization: Bearer …` or from a `cogwheel.auth.<token>` subprotocol. */
+function presentedToken(request: IncomingMessage): string | null {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match === null ? null : match[1]!;
+  }
+  const protocols = request.headers["sec-websocket-protocol"];
+  if (protocols !== undefined) {
+    for (const protocol of protocols.split(",")) {
+      const trimmed = protocol.trim();
+      if (trimmed.startsWith(AUTH_SUBPROTOCOL_PREFIX)) return trimmed.slice(AUTH_SUBPROTOCOL_PREFIX.length);
+    }
+  }
+  return null;
+}
+
+/**
+ * Chooses the subprotocol to answer with: ours when offered, else the first offered one that
+ * is not an auth token (never echo a secret), else none.
+ */
+export function selectSubprotocol(offered: Set<string>): string | false {
+  if (offered.has(RPC_SUBPROTOCOL)) return RPC_SUBPROTOCOL;
+  for (const protocol of offered) if (!protocol.startsWith(AUTH_SUBPROTOCOL_PREFIX)) return protocol;
+  return false;
 }

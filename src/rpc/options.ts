@@ -25,6 +25,11 @@ export interface RpcServerOptions {
   shutdownGraceMs?: number;
   /** How long a closing handshake may take before the socket is destroyed. Default 1 000 ms. */
   closeTimeoutMs?: number;
+  /**
+   * When set, every upgrade must present this token (`Authorization: Bearer <token>` or the
+   * subprotocol `cogwheel.auth.<token>`), else HTTP 401. At least 32 characters. Default: none.
+   */
+  authToken?: string | null;
   /** Where handler failures and connection events are logged. Default: nowhere. */
   logger?: RpcLogger;
   /** Title and version announced by `rpc.discover`. */
@@ -32,8 +37,9 @@ export interface RpcServerOptions {
 }
 
 /** Options after defaults are merged and values checked. */
-export type ResolvedOptions = Required<Omit<RpcServerOptions, "allowedOrigins">> & {
+export type ResolvedOptions = Required<Omit<RpcServerOptions, "allowedOrigins" | "authToken">> & {
   allowedOrigins: ReadonlySet<string>;
+  authToken: string | null;
 };
 
 /** The defaults, in one place. */
@@ -84,7 +90,11 @@ export function resolveOptions(options: RpcServerOptions = {}): ResolvedOptions 
   if (typeof info.title !== "string" || typeof info.version !== "string") {
     throw invalid("option info must be { title: string, version: string }");
   }
-  return { ...merged, allowedOrigins: origins, logger, info } as ResolvedOptions;
+  const authToken = options.authToken ?? null;
+  if (authToken !== null && (typeof authToken !== "string" || authToken.length < 32 || !/^[\x21-\x7e]+$/.test(authToken))) {
+    throw invalid("option authToken must be a string of at least 32 visible ASCII characters");
+  }
+  return { ...merged, allowedOrigins: origins, logger, info, authToken } as ResolvedOptions;
 }
 
 /** An allowed origin is `scheme://host[:port]`, exactly as a browser sends it. */

@@ -6,7 +6,7 @@ import { registerBuiltins } from "./builtins.ts";
 import { CloseCode, Connection } from "./connection.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { RpcServerError } from "./errors.ts";
-import { createGuard, type Guard } from "./guards.ts";
+import { createGuard, selectSubprotocol, type Guard } from "./guards.ts";
 import { HELP_TEXT, refuseUpgrade } from "./http-reply.ts";
 import { resolveOptions, type ResolvedOptions, type RpcServerOptions } from "./options.ts";
 import { MethodRegistry } from "./registry.ts";
@@ -48,6 +48,7 @@ export class RpcServer {
       maxPayload: maxMessageBytes,
       perMessageDeflate: false,
       clientTracking: false,
+      handleProtocols: selectSubprotocol,
     });
   }
 
@@ -103,12 +104,15 @@ export class RpcServer {
     }
     http.on("error", (error) => this.#options.logger.error({ err: error }, "RPC HTTP server error"));
     this.#port = (http.address() as { port: number }).port;
-    this.#guard = createGuard(this.#port, this.#options.allowedOrigins);
+    this.#guard = createGuard(this.#port, this.#options.allowedOrigins, this.#options.authToken);
     if (this.#options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
       this.#heartbeat.unref();
     }
-    this.#options.logger.info({ port: this.#port }, "RPC server listening on 127.0.0.1");
+    this.#options.logger.info(
+      { port: this.#port, auth: this.#options.authToken === null ? "none" : "token" },
+      "RPC server listening on 127.0.0.1",
+    );
     return { port: this.#port };
   }
 
@@ -124,8 +128,11 @@ export class RpcServer {
     }
     const refusal = this.#guard.check(request);
     if (refusal !== null) {
-      this.#options.logger.warn({ host: request.headers.host, origin: request.headers.origin }, "RPC connection refused");
-      refuseUpgrade(socket, 403, refusal);
+      this.#options.logger.warn(
+        { status: refusal.status, host: request.headers.host, origin: request.headers.origin },
+        `RPC connection refused: ${refusal.reason}`,
+      );
+      refuseUpgrade(socket, refusal.status, refusal.reason, refusal.status === 401 ? { "WWW-Authenticate": "Bearer" } : {});
       return;
     }
     if (this.#connections.size >= this.#options.maxConnections) {

@@ -87,3 +87,15 @@ test("disposing a topic drops it and its subscriptions; a closed connection is f
   for (let i = 0; i < 50 && stays.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(stays.subscriberCount, 0);
 });
+
+test("a burst published in one turn does not cut off a client that reads: corked output is flushed before judging", async (t) => {
+  const server = await startServer(t, { maxBufferedBytes: 64 * 1024 });
+  const topic = server.topics.register("BULK");
+  const client = await connect(t, server);
+  await client.call("SUBSCRIBE", ["BULK"]);
+  const chunk = "x".repeat(40 * 1024);
+  for (let i = 0; i < 3; i++) topic.publish({ i, chunk });
+  for (let i = 0; i < 3; i++) assert.equal((await client.nextJson()).params.i, i);
+  assert.equal(client.ws.readyState, client.ws.OPEN);
+  assert.equal(topic.subscriberCount, 1);
+});

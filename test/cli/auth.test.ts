@@ -1,0 +1,51 @@
+// `--rpc-auth token` end to end: the token file, 401 without it, removal on exit.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { upgradeStatus } from "../rpc/support.ts";
+import { runCli, tempDir } from "./support.ts";
+
+test("--rpc-auth token: a fresh 0600 token file replaces a looser one, gates the upgrade, and goes on exit", async (t) => {
+  const data = tempDir(t);
+  const file = join(data, "rpc.token");
+  writeFileSync(file, "stale\n", { mode: 0o644 });
+  const oldInode = statSync(file).ino;
+  const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--rpc-auth", "token", "--data-dir", data]);
+  const port = await bot.rpcPort();
+  const token = readFileSync(file, "utf8");
+  assert.match(token, /^[0-9a-f]{64}\n$/, JSON.stringify(token));
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.notEqual(statSync(file).ino, oldInode, "a new file was renamed into place, not the old one rewritten");
+  await bot.until(() => (bot.logs.some((l) => l.auth === "token" && String(l.msg).includes("with token auth")) ? true : undefined), 5000, "the auth log line");
+  assert.ok(!bot.stderrText.includes(token.trim()), "the token is not logged");
+
+  assert.equal((await upgradeStatus(port, {})).status, 401);
+  assert.equal((await upgradeStatus(port, { Authorization: `Bearer ${"0".repeat(64)}` })).status, 401);
+  assert.equal((await upgradeStatus(port, { Authorization: `Bearer ${token.trim()}` })).status, 101);
+
+  assert.deepEqual(await bot.stop(), { code: 0, signal: null });
+  assert.equal(existsSync(file), false, "the token file is removed on a clean exit");
+});
+
+test("each start gets a new token", async (t) => {
+  const data = tempDir(t);
+  const tokens: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--rpc-auth", "token", "--data-dir", data]);
+    await bot.rpcPort();
+    tokens.push(readFileSync(join(data, "rpc.token"), "utf8"));
+    await bot.stop();
+  }
+  assert.notEqual(tokens[0], tokens[1]);
+});
+
+test("without --rpc-auth the log says that no auth is on, and no token file is written", async (t) => {
+  const data = tempDir(t);
+  const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", data]);
+  const port = await bot.rpcPort();
+  await bot.until(() => (bot.logs.some((l) => l.auth === "none" && String(l.msg).includes("no auth")) ? true : undefined), 5000, "the auth log line");
+  assert.equal(existsSync(join(data, "rpc.token")), false);
+  assert.equal((await upgradeStatus(port, {})).status, 101);
+  await bot.stop();
+});
