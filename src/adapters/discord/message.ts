@@ -1,0 +1,34 @@
+/**
+ * Translation of a discord.js Message into the bot's ChatMessage, and sending replies.
+ */
+import type { Message, TextBasedChannel, User } from "discord.js";
+import type { ChatMessage } from "../types.ts";
+import { splitMessage } from "./split.ts";
+
+/** The name people see: the global display name, else the username. */
+export function displayName(user: Pick<User, "globalName" | "username">): string {
+  return user.globalName ?? user.username;
+}
+
+/**
+ * Sends `text` into `channel`, split into several messages when longer than Discord's limit,
+ * in order. An empty text sends nothing (Discord rejects empty messages).
+ */
+export async function sendText(channel: TextBasedChannel, text: string): Promise<void> {
+  if (typeof text !== "string") throw new TypeError("reply text must be a string");
+  if (!channel.isSendable()) throw new Error(`Discord channel ${channel.id} does not accept messages`);
+  for (const chunk of splitMessage(text)) {
+    await channel.send(chunk);
+  }
+}
+
+export function toChatMessage(message: Message): ChatMessage {
+  const { author } = message;
+  return {
+    content: message.content,
+    author: { id: author.id, name: displayName(author), bot: author.bot },
+    channelId: message.channelId,
+    guildId: message.guildId ?? null,
+    reply: (text: string) => sendText(message.channel, text),
+  };
+}
