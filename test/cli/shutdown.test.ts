@@ -1,0 +1,62 @@
+// SIGTERM with clients mid-call and subscribed: calls finish and are answered, then 1001, exit 0.
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import WebSocket from "ws";
+import { TestClient } from "../rpc/support.ts";
+import { runCli, tempDir } from "./support.ts";
+
+test("SIGTERM: in-flight calls get their replies, subscribers and callers get 1001, the process exits 0 promptly", async (t) => {
+  const cogs = tempDir(t);
+  mkdirSync(join(cogs, "slow"));
+  writeFileSync(
+    join(cogs, "slow", "index.ts"),
+    `import type { Bot } from "cogwheel";
+class Slow {}
+export async function setup(bot: Bot) {
+  const cog = new Slow();
+  await bot.addCog(cog);
+  bot.registerRpcHandler(cog, (ms: number) => new Promise((r) => setTimeout(() => r("done after " + ms), ms)), { name: "wait", params: ["ms"] });
+}
+`,
+  );
+  const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t), "--cog-path", cogs]);
+  const port = await bot.rpcPort();
+  const open = async (): Promise<TestClient> => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    t.after(() => ws.terminate());
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    return new TestClient(ws);
+  };
+  const caller = await open();
+  const subscriber = await open();
+  assert.deepEqual((await caller.call("CORE__LOAD", [["slow"]])).result.loaded_packages, ["slow"]);
+  await subscriber.call("SUBSCRIBE", ["CORE__STATUS", "CORE__PACKAGES"]);
+  const callerClosed = caller.closed(10000);
+  const subscriberClosed = subscriber.closed(10000);
+
+  const calls = [300, 800, 1200].map((ms, i) => {
+    caller.send({ jsonrpc: "2.0", id: `w${i}`, method: "SLOW__WAIT", params: [ms] });
+    return ms;
+  });
+  await new Promise((r) => setTimeout(r, 100)); // the calls have started
+  const started = Date.now();
+  bot.child.kill("SIGTERM");
+  const exit = await bot.exited;
+  const elapsed = Date.now() - started;
+
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.ok(elapsed >= 1000, `the bot waited for the slowest call (${elapsed} ms)`);
+  assert.ok(elapsed < 5000, `and exited promptly (${elapsed} ms)`);
+  const replies = caller.frames.map((f) => JSON.parse(f) as { id?: string; result?: string }).filter((f) => f.id?.startsWith("w"));
+  assert.deepEqual(
+    replies.map((r) => [r.id, r.result]).sort(),
+    calls.map((ms, i) => [`w${i}`, `done after ${ms}`]),
+  );
+  assert.equal((await callerClosed).code, 1001);
+  assert.equal((await subscriberClosed).code, 1001);
+});
