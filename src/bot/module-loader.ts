@@ -12,12 +12,14 @@ export function installPackageHooks(): void {
   if (installed) return;
   installed = true;
   const src = new URL("../", import.meta.url);
+  // Running from sources (tsx) or from the build (dist/): the framework's files end alike.
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
   register(new URL("./loader-hooks.mjs", import.meta.url), {
     data: {
-      frameworkRoot: new URL("../", src).href + "src/",
+      frameworkRoot: src.href,
       aliases: {
-        cogwheel: new URL("index.ts", src).href,
-        "cogwheel/rpc": new URL("rpc/index.ts", src).href,
+        cogwheel: new URL(`index.${ext}`, src).href,
+        "cogwheel/rpc": new URL(`rpc/index.${ext}`, src).href,
       },
     },
   });

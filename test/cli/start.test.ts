@@ -65,12 +65,14 @@ test("reload runs the edited code from disk, seen at once on an already open con
   const cogs = tempDir(t);
   const version = (n: number) => `export const VERSION: number = ${n};\n`;
   writePackage(cogs, "counter", {
-    "index.ts": `import { RpcError, type Bot } from "cogwheel";
+    "index.ts": `import { Bot, RpcError } from "cogwheel";
 import { VERSION } from "./version.ts";
 class Counter {}
 export async function setup(bot: Bot) {
   const cog = new Counter();
   await bot.addCog(cog);
+  // "cogwheel" from a folder outside the checkout is the running framework itself.
+  bot.registerRpcHandler(cog, function sameFramework() { return bot instanceof Bot; });
   bot.registerRpcHandler(cog, function version() { return VERSION; }, { doc: "The loaded version." });
   bot.registerRpcHandler(cog, function fail() { throw new RpcError(-32050, "typed " + VERSION); });
 }
@@ -81,6 +83,7 @@ export async function setup(bot: Bot) {
   const client = await rpcClient(t, await bot.rpcPort());
   assert.deepEqual((await client.call("CORE__LOAD", [["counter"]])).result.loaded_packages, ["counter"]);
   assert.equal((await client.call("COUNTER__VERSION")).result, 1);
+  assert.equal((await client.call("COUNTER__SAME_FRAMEWORK")).result, true);
   assert.deepEqual((await client.call("COUNTER__FAIL")).error, { code: -32050, message: "typed 1" });
   writeFileSync(join(cogs, "counter", "version.ts"), version(2));
   assert.deepEqual((await client.call("CORE__RELOAD", { pkg_names: ["counter"] })).result.loaded_packages, ["counter"]);
@@ -114,6 +117,12 @@ export function setup() { throw new CogLoadError("needs a Discord connection"); 
 `,
   });
   writePackage(cogs, "nosetup", { "index.js": "export const nothing = 1;\n" });
+  writePackage(cogs, "manifest", {
+    "package.json": JSON.stringify({ main: "lib/entry.js" }),
+    "index.js": "export function setup() { throw new Error('index.js must not be used when main is set'); }\n",
+  });
+  mkdirSync(join(cogs, "manifest", "lib"));
+  writeFileSync(join(cogs, "manifest", "lib", "entry.js"), "export async function setup(bot) { await bot.addCog({ name: 'Manifest' }); }\n");
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t), "--cog-path", cogs]);
   const client = await rpcClient(t, await bot.rpcPort());
   const before = (await client.call("GET_METHODS")).result;
@@ -135,6 +144,7 @@ export function setup() { throw new CogLoadError("needs a Discord connection"); 
   assert.deepEqual(await bot.say("!brokencmd"), ['Unknown command "brokencmd". Type !help for the list.']);
   assert.ok(!bot.logs.some((l) => l.msg === "event listener failed"), "the listener was removed");
   assert.ok(bot.logs.some((l) => l.msg === "package failed to load; everything it registered was removed" && l.package === "broken"));
+  assert.deepEqual((await client.call("CORE__LOAD", [["manifest"]])).result.loaded_packages, ["manifest"], "package.json main is the entry");
   // Nothing was remembered, so a fixed package can load under the same names.
   assert.deepEqual((await client.call("CORE__LOAD", [["broken"]])).result.failed_packages, ["broken"]);
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
