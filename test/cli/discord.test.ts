@@ -1,8 +1,7 @@
 // The whole bot in Discord mode: the real CLI, real discord.js, the loopback Discord stand-in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import WebSocket from "ws";
-import { TestClient } from "../rpc/support.ts";
+import { connectTo } from "../rpc/support.ts";
 import { FakeDiscord, IDS } from "../adapters/support/fake-discord.ts";
 import { runCli, tempDir } from "./support.ts";
 
@@ -16,13 +15,7 @@ test("Discord mode: !ping is answered by a POST to the channel; CORE__NAME renam
   const port = await bot.rpcPort(20000);
   await bot.until(() => (bot.logs.some((l) => l.msg === "starting in Discord mode") ? true : undefined), 5000, "Discord mode");
   // Commands flow once the adapter is ready; the status topic says so.
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
-  t.after(() => ws.terminate());
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  const client = new TestClient(ws);
+  const client = await connectTo(t, port);
   await fake.waitFor(() => fake.framesOf("in", 2).length > 0, 15000, "IDENTIFY");
   await bot.until(() => (bot.logs.some((l) => l.msg === "RPC server listening on 127.0.0.1") ? true : undefined), 1000, "rpc");
   for (let i = 0; i < 100 && !(await client.call("CORE__INVITE_URL")).result; i++) await new Promise((r) => setTimeout(r, 100));

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import WebSocket from "ws";
-import { TestClient } from "../rpc/support.ts";
+import { connectTo } from "../rpc/support.ts";
 import { runCli, tempDir } from "./support.ts";
 
 test("SIGTERM: in-flight calls get their replies, subscribers and callers get 1001, the process exits 0 promptly", async (t) => {
@@ -23,17 +22,8 @@ export async function setup(bot: Bot) {
   );
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t), "--cog-path", cogs]);
   const port = await bot.rpcPort();
-  const open = async (): Promise<TestClient> => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
-    t.after(() => ws.terminate());
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    return new TestClient(ws);
-  };
-  const caller = await open();
-  const subscriber = await open();
+  const caller = await connectTo(t, port);
+  const subscriber = await connectTo(t, port);
   assert.deepEqual((await caller.call("CORE__LOAD", [["slow"]])).result.loaded_packages, ["slow"]);
   await subscriber.call("SUBSCRIBE", ["CORE__STATUS", "CORE__PACKAGES"]);
   const callerClosed = caller.closed(10000);

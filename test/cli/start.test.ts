@@ -3,20 +3,9 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
-import WebSocket from "ws";
-import { TestClient } from "../rpc/support.ts";
+import { test } from "node:test";
+import { connectTo } from "../rpc/support.ts";
 import { runCli, tempDir } from "./support.ts";
-
-async function rpcClient(t: TestContext, port: number): Promise<TestClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
-  t.after(() => ws.terminate());
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  return new TestClient(ws);
-}
 
 function writePackage(root: string, name: string, files: Record<string, string>): void {
   mkdirSync(join(root, name), { recursive: true });
@@ -36,7 +25,7 @@ test("console mode: !ping answers Pong., end of input does not stop the bot, SIG
 
 test("the seed example: CORE__LOAD with Red's envelope loads general and economy, downloader not found", async (t) => {
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t)]);
-  const client = await rpcClient(t, await bot.rpcPort());
+  const client = await connectTo(t, await bot.rpcPort());
   client.send({ jsonrpc: "2.0", id: 0, method: "CORE__LOAD", params: { args: [["general", "economy", "downloader"]], kwargs: {} } });
   assert.deepEqual(await client.nextJson(10000), {
     jsonrpc: "2.0",
@@ -80,7 +69,7 @@ export async function setup(bot: Bot) {
     "version.ts": version(1),
   });
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t), "--cog-path", cogs]);
-  const client = await rpcClient(t, await bot.rpcPort());
+  const client = await connectTo(t, await bot.rpcPort());
   assert.deepEqual((await client.call("CORE__LOAD", [["counter"]])).result.loaded_packages, ["counter"]);
   assert.equal((await client.call("COUNTER__VERSION")).result, 1);
   assert.equal((await client.call("COUNTER__SAME_FRAMEWORK")).result, true);
@@ -124,7 +113,7 @@ export function setup() { throw new CogLoadError("needs a Discord connection"); 
   mkdirSync(join(cogs, "manifest", "lib"));
   writeFileSync(join(cogs, "manifest", "lib", "entry.js"), "export async function setup(bot) { await bot.addCog({ name: 'Manifest' }); }\n");
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t), "--cog-path", cogs]);
-  const client = await rpcClient(t, await bot.rpcPort());
+  const client = await connectTo(t, await bot.rpcPort());
   const before = (await client.call("GET_METHODS")).result;
   const result = (await client.call("CORE__LOAD", [["broken", "refuses", "nosetup", "bad-name"]])).result;
   assert.deepEqual(result, {
@@ -159,7 +148,7 @@ test("a restart remembers loaded packages, prefixes and the name", async (t) => 
   assert.deepEqual(await first.stop(), { code: 0, signal: null });
 
   const second = runCli(t, ["start", "--data-dir", data, "--rpc", "--rpc-port", "0"]);
-  const client = await rpcClient(t, await second.rpcPort());
+  const client = await connectTo(t, await second.rpcPort());
   assert.match((await second.say(".flip"))[0]!, /^(Heads|Tails)\.$/);
   assert.deepEqual((await client.call("CORE__PREFIXES")).result, ["?", "."]);
   assert.equal((await client.call("CORE__NAME")).result, "Gearbox");
@@ -171,7 +160,7 @@ test("a restart remembers loaded packages, prefixes and the name", async (t) => 
 
 test("SIGTERM with an RPC client connected: the socket gets 1001 and the process exits 0", async (t) => {
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t)]);
-  const client = await rpcClient(t, await bot.rpcPort());
+  const client = await connectTo(t, await bot.rpcPort());
   const closed = client.closed(10000);
   const started = Date.now();
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
@@ -222,7 +211,7 @@ test("SIGKILL during a burst of config writes leaves valid config holding every 
   const data = tempDir(t);
   for (let round = 0; round < 3; round++) {
     const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", data]);
-    const client = await rpcClient(t, await bot.rpcPort());
+    const client = await connectTo(t, await bot.rpcPort());
     await client.call("CORE__LOAD", [["economy"]]);
     const acked = new Map<string, number>();
     client.ws.on("message", (raw: Buffer) => {
@@ -256,7 +245,7 @@ test("SIGKILL during a burst of config writes leaves valid config holding every 
   }
   // And the bot starts again on that data, with economy remembered.
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", data]);
-  const client = await rpcClient(t, await bot.rpcPort());
+  const client = await connectTo(t, await bot.rpcPort());
   assert.ok(((await client.call("GET_METHODS")).result as string[]).includes("ECONOMY__BALANCE"));
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
 });

@@ -109,8 +109,13 @@ export class TestClient {
 }
 
 /** Opens a client to `server` (closed when the test ends). */
-export async function connect(t: TestContext, server: RpcServer, options: ClientOptions = {}): Promise<TestClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`, options);
+export function connect(t: TestContext, server: RpcServer, options: ClientOptions = {}): Promise<TestClient> {
+  return connectTo(t, server.port, options);
+}
+
+/** Opens a client to the RPC server on 127.0.0.1:`port` (closed when the test ends). */
+export async function connectTo(t: TestContext, port: number, options: ClientOptions = {}): Promise<TestClient> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, options);
   t.after(() => ws.terminate());
   ws.on("error", () => {}); // failures surface through the open/close assertions below
   await new Promise<void>((resolve, reject) => {
