@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { versions } from "../core/versions.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+import { buildRpcCommand } from "./rpc.ts";
 import { runStart, StartError, type StartFlags } from "./start.ts";
 
 function port(value: string): number {
@@ -40,6 +41,8 @@ export function buildProgram(): Command {
     .action(async (options: StartFlags & { logLevel: LogLevel }) => {
       process.exitCode = await runStart(options);
     });
+
+  program.addCommand(buildRpcCommand());
 
   return program;
 }

@@ -209,7 +209,7 @@ test("bad flags and an unusable data dir are one line and a non-zero exit", asyn
 
 test("SIGKILL during a burst of config writes leaves valid config holding every acknowledged write", async (t) => {
   const data = tempDir(t);
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 6; round++) {
     const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", data]);
     const client = await connectTo(t, await bot.rpcPort());
     await client.call("CORE__LOAD", [["economy"]]);
@@ -228,7 +228,7 @@ test("SIGKILL during a burst of config writes leaves valid config holding every 
         client.send({ jsonrpc: "2.0", id: `m${m}:${value}`, method: "ECONOMY__SET_BALANCE", params: [String(m), value, "g1"] });
       }
     }, 2);
-    await new Promise((r) => setTimeout(r, 300 + round * 150));
+    await new Promise((r) => setTimeout(r, 250 + (round % 3) * 200));
     bot.child.kill("SIGKILL");
     clearInterval(burst);
     await bot.exited;
