@@ -28,9 +28,10 @@ export class Connection implements Subscriber {
   /** Answered the last heartbeat ping. */
   alive = true;
   inFlight = 0;
-  /** Settles when the socket has closed, however it closed. */
-  readonly closed: Promise<void>;
-  #markClosed!: () => void;
+  // Made on demand: most connections never need it, and idle connections should be cheap.
+  #closed: Promise<void> | null = null;
+  #markClosed: (() => void) | null = null;
+  #isClosed = false;
   readonly #ws: WebSocket;
   readonly #socket: Socket;
   readonly #limits: ConnectionLimits;
@@ -45,8 +46,18 @@ export class Connection implements Subscriber {
     this.#socket = socket;
     this.#limits = limits;
     this.#onIdle = onIdle;
-    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
-    ws.once("close", () => this.#markClosed());
+  }
+
+  /** Settles when the socket has closed, however it closed. */
+  get closed(): Promise<void> {
+    if (this.#isClosed) return Promise.resolve();
+    return (this.#closed ??= new Promise((resolve) => (this.#markClosed = resolve)));
+  }
+
+  /** Called by the server when the socket has closed. */
+  markClosed(): void {
+    this.#isClosed = true;
+    this.#markClosed?.();
   }
 
   get open(): boolean {

@@ -166,6 +166,7 @@ export class RpcServer {
       this.#options.logger.debug({ connection: connection.id, err: error }, "RPC connection error");
     });
     ws.on("close", () => {
+      connection.markClosed();
       this.#connections.delete(connection);
       this.topics.dropSubscriber(connection);
       if (connection.inFlight > 0) this.#onIdle();
