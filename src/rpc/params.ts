@@ -15,6 +15,9 @@ export interface ParamSpec {
 
 const PARAM_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** Most positional arguments a call may pass (a list inside one argument is not limited). */
+export const MAX_POSITIONAL = 10_000;
+
 /** An undeclared parameter list: positional arguments only, any number. */
 export const ANY_PARAMS: ParamSpec = { names: null, optional: [], index: new Map(), rest: null };
 
@@ -85,6 +88,10 @@ export function bindParams(spec: ParamSpec, params: unknown): unknown[] {
     args = [params];
   }
 
+  if (args.length > MAX_POSITIONAL) {
+    // A call spreads its arguments on the stack; far before V8's limit, refuse politely.
+    throw RpcError.invalidParams({ reason: "too many positional parameters", limit: MAX_POSITIONAL });
+  }
   const { names } = spec;
   if (names === null) {
     if (kwargs !== null) {
@@ -146,10 +153,14 @@ function bindDeclared(
   }
   // Holes (optional parameters skipped by name) become undefined so JS defaults apply.
   const out = Array.from(bound);
-  if (spec.rest !== null && args.length > n) out.push(...args.slice(n));
-  else if (restByName !== null) {
+  if (spec.rest !== null && args.length > n) {
+    for (let i = n; i < args.length; i++) out.push(args[i]);
+  } else if (restByName !== null) {
+    if (restByName.length > MAX_POSITIONAL) {
+      throw RpcError.invalidParams({ reason: "too many positional parameters", limit: MAX_POSITIONAL });
+    }
     while (out.length < n) out.push(undefined);
-    out.push(...restByName);
+    for (const item of restByName) out.push(item);
   }
   return out;
 }

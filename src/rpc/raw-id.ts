@@ -20,19 +20,29 @@ export function findRawId(text: string, index: number): string | undefined {
   let found: string | undefined;
   while (i < text.length && text[i] === '"') {
     const keyEnd = skipString(text, i);
-    const key = text.slice(i, keyEnd);
+    const key = decodeKey(text.slice(i, keyEnd));
     i = ws(text, keyEnd);
     if (text[i] !== ":") return undefined;
     i = ws(text, i + 1);
     const valueStart = i;
     i = skipValue(text, i);
     // JSON.parse keeps the last duplicate key, so do we.
-    if (key === '"id"') found = text.slice(valueStart, i);
+    if (key === "id") found = text.slice(valueStart, i);
     i = ws(text, i);
     if (text[i] !== ",") break;
     i = ws(text, i + 1);
   }
   return found;
+}
+
+/** A key as JSON.parse sees it: `"\u0069d"` is `id` too. */
+function decodeKey(raw: string): string {
+  if (!raw.includes("\\")) return raw.slice(1, -1);
+  try {
+    return JSON.parse(raw) as string;
+  } catch {
+    return "";
+  }
 }
 
 function ws(text: string, i: number): number {
