@@ -17,10 +17,13 @@ export interface ConnectionLimits {
   readonly closeTimeoutMs: number;
 }
 
+/** Runs one text frame of a connection (the dispatcher, behind the server's checks). */
+export type FrameRunner = (connection: Connection, text: string) => void;
+
 /**
- * One client. Owns the per-connection limits: in-flight calls (reading pauses at the limit:
- * back-pressure, not errors) and queued output (a client that stops reading is cut off with
- * 1008 instead of growing server memory).
+ * One client. Owns the per-connection limits: in-flight calls (at the limit the socket stops
+ * being read and frames already read wait in order: back-pressure, not errors) and queued
+ * output (a client that stops reading is cut off with 1008 instead of growing server memory).
  */
 export class Connection implements Subscriber {
   readonly id: number;
@@ -36,16 +39,35 @@ export class Connection implements Subscriber {
   readonly #socket: Socket;
   readonly #limits: ConnectionLimits;
   readonly #onIdle: () => void;
+  readonly #run: FrameRunner;
+  /**
+   * Frames read while at the in-flight limit. Pausing the socket stops further reads, but ws
+   * still delivers the frames of the chunk it has read; they wait here, so this stays bounded
+   * by one read (about 64 KiB) rather than by what the client sends.
+   */
+  #backlog: string[] | null = null;
   #paused = false;
+  /** Paused for good (shutdown): finishing calls must not resume reading. */
+  #held = false;
   #corked = false;
   #cutOff = false;
 
-  constructor(id: number, ws: WebSocket, socket: Socket, limits: ConnectionLimits, onIdle: () => void) {
+  constructor(id: number, ws: WebSocket, socket: Socket, limits: ConnectionLimits, run: FrameRunner, onIdle: () => void) {
     this.id = id;
     this.#ws = ws;
     this.#socket = socket;
     this.#limits = limits;
+    this.#run = run;
     this.#onIdle = onIdle;
+  }
+
+  /** Runs a text frame now, or keeps it, in order, while the connection is at its in-flight limit. */
+  receive(text: string): void {
+    if (this.#backlog !== null || this.inFlight >= this.#limits.maxInFlight) {
+      (this.#backlog ??= []).push(text);
+      return;
+    }
+    this.#run(this, text);
   }
 
   /** Settles when the socket has closed, however it closed. */
@@ -104,15 +126,22 @@ export class Connection implements Subscriber {
   /** A call that `begin()` counted has finished. */
   end(): void {
     this.inFlight--;
-    if (this.#paused && this.inFlight < this.#limits.maxInFlight) {
+    const max = this.#limits.maxInFlight;
+    while (this.#backlog !== null && this.inFlight < max) {
+      const next = this.#backlog.shift()!;
+      if (this.#backlog.length === 0) this.#backlog = null;
+      this.#run(this, next);
+    }
+    if (this.#paused && !this.#held && this.#backlog === null && this.inFlight < max) {
       this.#paused = false;
       this.#ws.resume();
     }
     if (this.inFlight === 0) this.#onIdle();
   }
 
-  /** Stops reading new requests (used while shutting down). */
-  pause(): void {
+  /** Stops reading new requests for good (used while shutting down). */
+  hold(): void {
+    this.#held = true;
     this.#paused = true;
     this.#ws.pause();
   }

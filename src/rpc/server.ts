@@ -143,9 +143,9 @@ export class RpcServer {
   }
 
   #accept(ws: WebSocket, socket: Socket): void {
-    const connection = new Connection(this.#nextId++, ws, socket, this.#options, this.#onIdle);
+    const connection = new Connection(this.#nextId++, ws, socket, this.#options, this.#runFrame, this.#onIdle);
     this.#connections.add(connection);
-    if (this.#state !== "listening") connection.pause();
+    if (this.#state !== "listening") connection.hold();
     ws.on("message", (data: Buffer, isBinary: boolean) => {
       // Lock-step clients (Python's websocket-client) answer pings only while reading, so
       // any frame proves the peer alive too.
@@ -154,9 +154,7 @@ export class RpcServer {
         connection.cutOff(CloseCode.UnsupportedData, "binary frames are not supported; send JSON text");
         return;
       }
-      // Once close() has begun, new requests are not run (they would outlive the grace period).
-      if (this.#state !== "listening") return;
-      this.#dispatcher.handle(connection, data.toString());
+      connection.receive(data.toString());
     });
     ws.on("pong", () => {
       connection.alive = true;
@@ -173,10 +171,19 @@ export class RpcServer {
     });
   }
 
+  readonly #runFrame = (connection: Connection, text: string): void => {
+    // Once close() has begun, new requests are not run (they would outlive the grace period);
+    // nor are those of a connection being closed (cut off), whose replies could not be sent.
+    if (this.#state !== "listening" || !connection.open) return;
+    this.#dispatcher.handle(connection, text);
+  };
+
   /** One heartbeat for everyone: drop the peers that missed the previous ping. */
   #beat(): void {
     for (const connection of this.#connections) {
-      if (!connection.alive) {
+      // A connection at its in-flight limit is not being read, so its pong cannot arrive yet:
+      // busy is not dead.
+      if (!connection.alive && connection.inFlight === 0) {
         this.#options.logger.debug({ connection: connection.id }, "RPC peer missed a heartbeat; dropping it");
         connection.terminate();
         continue;
@@ -218,7 +225,7 @@ export class RpcServer {
     const http = this.#http;
     if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
     const httpClosed = new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
-    for (const connection of this.#connections) connection.pause();
+    for (const connection of this.#connections) connection.hold();
 
     if (this.#inFlight() > 0) {
       await new Promise<void>((resolve) => {

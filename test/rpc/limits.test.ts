@@ -177,3 +177,38 @@ test("heartbeat: a peer that does not answer pings is dropped within a few perio
   assert.deepEqual(await live.call("PING"), { jsonrpc: "2.0", id: 1, result: "pong" });
   assert.equal(server.connectionCount, 1);
 });
+
+test("in-flight limit holds for requests sent back to back in one write: the rest wait, in order", async (t) => {
+  const server = await startServer(t, { maxInFlight: 4 });
+  let running = 0;
+  let peak = 0;
+  const started: number[] = [];
+  server.methods.register("WORK", async (n: number) => {
+    started.push(n);
+    peak = Math.max(peak, ++running);
+    await sleep(5);
+    running--;
+    return n;
+  });
+  const client = await connect(t, server);
+  // One frame string per request, all handed to the socket in the same tick.
+  for (let n = 0; n < 200; n++) client.send(request(n, "WORK", [n]));
+  const ids = new Set<number>();
+  while (ids.size < 200) ids.add((await client.nextJson(5000)).id as number);
+  assert.equal(peak, 4, "never more than maxInFlight handlers at once");
+  assert.deepEqual(started, Array.from({ length: 200 }, (_, i) => i), "waiting requests start in the order they came");
+});
+
+test("a connection busy at its in-flight limit is not dropped by the heartbeat, and gets its replies", async (t) => {
+  const server = await startServer(t, { heartbeatMs: 100, maxInFlight: 1 });
+  server.methods.register("SLOW", async () => {
+    await sleep(600);
+    return "done";
+  });
+  const client = await connect(t, server);
+  client.send(request(1, "SLOW"));
+  client.send(request(2, "SLOW"));
+  assert.deepEqual(await client.nextJson(3000), { jsonrpc: "2.0", id: 1, result: "done" });
+  assert.deepEqual(await client.nextJson(3000), { jsonrpc: "2.0", id: 2, result: "done" });
+  assert.equal(client.ws.readyState, client.ws.OPEN);
+});
