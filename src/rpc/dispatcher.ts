@@ -4,13 +4,16 @@ import { encodeJson, exceedsDepth } from "./json.ts";
 import type { RpcLogger } from "./logger.ts";
 import { bindParams } from "./params.ts";
 import { encodeError, encodeResult, PARSE_ERROR_FRAME, validateRequest, type EncodedId } from "./protocol.ts";
+import { RawIds } from "./raw-id.ts";
 import type { MethodEntry, MethodRegistry } from "./registry.ts";
 
-/** What a built-in handler receives first (see `registerBuiltin`). */
+/** One frame being handled; built-in handlers receive it first (see `registerBuiltin`). */
 export interface CallContext {
   readonly connection: Connection;
   /** Frames to send right after this call's reply (or its batch's reply) has gone out. */
   after: Buffer[] | null;
+  /** The frame's raw ids, scanned only if an id needs its source text. */
+  readonly rawIds: RawIds;
 }
 
 /** An encoded reply, none (notification), or one to come. */
@@ -52,8 +55,8 @@ export class Dispatcher {
       this.#batch(connection, message, text);
       return;
     }
-    const context: CallContext = { connection, after: null };
-    const reply = this.#call(context, message, text, -1);
+    const context: CallContext = { connection, after: null, rawIds: new RawIds(text) };
+    const reply = this.#call(context, message, -1);
     if (reply === null || typeof reply === "string") {
       finish(context, reply);
       return;
@@ -76,11 +79,11 @@ export class Dispatcher {
       );
       return;
     }
-    const context: CallContext = { connection, after: null };
+    const context: CallContext = { connection, after: null, rawIds: new RawIds(text) };
     const replies: Array<string | null> = new Array<string | null>(items.length).fill(null);
     let pending: Array<Promise<void>> | null = null;
     for (let i = 0; i < items.length; i++) {
-      const reply = this.#call(context, items[i], text, i);
+      const reply = this.#call(context, items[i], i);
       if (reply === null || typeof reply === "string") replies[i] = reply;
       else (pending ??= []).push(reply.then((value) => void (replies[i] = value)));
     }
@@ -101,8 +104,8 @@ export class Dispatcher {
   }
 
   /** One request object → its reply. The returned promise never rejects. */
-  #call(context: CallContext, message: unknown, source: string, index: number): Reply {
-    const request = validateRequest(message, source, index);
+  #call(context: CallContext, message: unknown, index: number): Reply {
+    const request = validateRequest(message, context.rawIds, index);
     if ("error" in request) return encodeError(request.id, request.error);
     const { id } = request;
     const entry = this.#methods.get(request.method);

@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "./errors.ts";
 import { encodeJson } from "./json.ts";
-import { findRawId } from "./raw-id.ts";
+import type { RawIds } from "./raw-id.ts";
 
 /** A JSON-RPC id as it will be written back: already-encoded JSON text. */
 export type EncodedId = string;
@@ -16,11 +16,11 @@ export interface ValidRequest {
 /**
  * Validates one decoded request object (JSON-RPC 2.0 §4). On failure returns an RpcError and
  * the id to answer with (the request's own id when it is a valid one, else `null`).
- * `source`/`index` locate the raw text for ids a double cannot hold exactly.
+ * `rawIds`/`index` give the raw text for ids a double cannot hold exactly.
  */
 export function validateRequest(
   message: unknown,
-  source: string,
+  rawIds: RawIds,
   index: number,
 ): ValidRequest | { error: RpcError; id: EncodedId } {
   if (typeof message !== "object" || message === null || Array.isArray(message)) {
@@ -29,7 +29,7 @@ export function validateRequest(
   const request = message as Record<string, unknown>;
   let id: EncodedId | null = null;
   if ("id" in request) {
-    id = encodeId(request.id, source, index);
+    id = encodeId(request.id, rawIds, index);
     if (id === null) return { error: RpcError.invalidRequest({ reason: "id must be a string, a number or null" }), id: "null" };
   }
   if (request.jsonrpc !== "2.0") {
@@ -42,14 +42,14 @@ export function validateRequest(
 }
 
 /** Encodes a valid id, or returns null when the value is not a legal id. */
-function encodeId(id: unknown, source: string, index: number): EncodedId | null {
+function encodeId(id: unknown, rawIds: RawIds, index: number): EncodedId | null {
   switch (typeof id) {
     case "string":
       return JSON.stringify(id);
     case "number":
       if (Number.isSafeInteger(id)) return String(id);
       if (!Number.isFinite(id)) return null;
-      return findRawId(source, index) ?? JSON.stringify(id);
+      return rawIds.at(index) ?? JSON.stringify(id);
     case "object":
       return id === null ? "null" : null;
     default:

@@ -5,24 +5,60 @@
  * `index` selects the element of a top-level batch array, or -1 for a single request.
  */
 export function findRawId(text: string, index: number): string | undefined {
-  let i = ws(text, 0);
-  if (index >= 0) {
-    if (text[i] !== "[") return undefined;
-    i = ws(text, i + 1);
-    for (let k = 0; k < index; k++) {
-      i = ws(text, skipValue(text, i));
-      if (text[i] !== ",") return undefined;
-      i = ws(text, i + 1);
-    }
+  return index < 0 ? idOfObject(text, ws(text, 0)).id : idsOfBatch(text)[index];
+}
+
+/**
+ * The raw ids of one frame, scanned at most once: a batch of many odd ids costs one pass
+ * over the frame, not one pass per element.
+ */
+export class RawIds {
+  readonly #text: string;
+  #batch: Array<string | undefined> | null = null;
+
+  constructor(text: string) {
+    this.#text = text;
   }
-  if (text[i] !== "{") return undefined;
+
+  at(index: number): string | undefined {
+    if (index < 0) return idOfObject(this.#text, ws(this.#text, 0)).id;
+    return (this.#batch ??= idsOfBatch(this.#text))[index];
+  }
+}
+
+/** The raw id of every element of a top-level array, in one pass. */
+function idsOfBatch(text: string): Array<string | undefined> {
+  const ids: Array<string | undefined> = [];
+  let i = ws(text, 0);
+  if (text[i] !== "[") return ids;
+  i = ws(text, i + 1);
+  while (i < text.length && text[i] !== "]") {
+    if (text[i] === "{") {
+      const { id, end } = idOfObject(text, i);
+      ids.push(id);
+      i = end;
+    } else {
+      ids.push(undefined);
+      i = skipValue(text, i);
+    }
+    i = ws(text, i);
+    if (text[i] !== ",") break;
+    i = ws(text, i + 1);
+  }
+  return ids;
+}
+
+/** The raw id of the object starting at `start`, and where the object ends. */
+function idOfObject(text: string, start: number): { id: string | undefined; end: number } {
+  let i = start;
+  if (text[i] !== "{") return { id: undefined, end: skipValue(text, i) };
   i = ws(text, i + 1);
   let found: string | undefined;
   while (i < text.length && text[i] === '"') {
     const keyEnd = skipString(text, i);
     const key = decodeKey(text.slice(i, keyEnd));
     i = ws(text, keyEnd);
-    if (text[i] !== ":") return undefined;
+    if (text[i] !== ":") return { id: found, end: i };
     i = ws(text, i + 1);
     const valueStart = i;
     i = skipValue(text, i);
@@ -32,7 +68,7 @@ export function findRawId(text: string, index: number): string | undefined {
     if (text[i] !== ",") break;
     i = ws(text, i + 1);
   }
-  return found;
+  return { id: found, end: text[i] === "}" ? i + 1 : i };
 }
 
 /** A key as JSON.parse sees it: `"\u0069d"` is `id` too. */

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { validateRequest } from "../../src/rpc/protocol.ts";
-import { findRawId } from "../../src/rpc/raw-id.ts";
+import { findRawId, RawIds } from "../../src/rpc/raw-id.ts";
 import {
   fuzzParams,
   idKey,
@@ -99,7 +99,7 @@ test("fuzz: validateRequest classifies any request-like object as JSON-RPC 2.0 s
     fc.property(requestText(), ({ members, text }) => {
       const message = JSON.parse(text) as unknown;
       const expected = expectedValidation(parseLossless(text));
-      const actual = validateRequest(message, text, -1);
+      const actual = validateRequest(message, new RawIds(text), -1);
       if ("error" in actual) {
         assert.equal(expected.error, true, `expected a valid request, got ${actual.error.message}`);
         assert.equal(actual.error.code, -32600);
@@ -125,7 +125,7 @@ test("fuzz: validateRequest never throws on any JSON value, and anything that is
     fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
       const text = JSON.stringify(value) ?? "null";
       const message = JSON.parse(text) as unknown;
-      const actual = validateRequest(message, text, -1);
+      const actual = validateRequest(message, new RawIds(text), -1);
       if (typeof message !== "object" || message === null || Array.isArray(message)) {
         assert.ok("error" in actual);
         assert.equal(actual.error.code, -32600);
@@ -203,7 +203,7 @@ test("fuzz: an id member whose key is written with escapes is the id: findRawId 
     fc.property(idsOnly, (members) => {
       const text = objectText(members, [""]);
       const expected = expectedValidation(parseLossless(text));
-      const actual = validateRequest(JSON.parse(text), text, -1);
+      const actual = validateRequest(JSON.parse(text), new RawIds(text), -1);
       const actualKey = "error" in actual ? "error" : actual.id === null ? null : idKey(parseLossless(actual.id));
       assert.equal(actualKey, expected.error ? "error" : expected.idKey, `request ${text}`);
     }),

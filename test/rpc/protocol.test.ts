@@ -207,3 +207,28 @@ test("the method table is live for open connections: registered and disposed met
   assert.equal((await client.call("late")).error.code, -32601);
   assert.ok(!(await client.call("GET_METHODS")).result.includes("LATE"));
 });
+
+test("a batch of many odd ids is scanned once, not once per element", async (t) => {
+  const server = await startServer(t);
+  server.methods.register("ping", () => "pong");
+  const client = await connect(t, server);
+  const batch = (suffix: string): string => {
+    const big = `{"jsonrpc":"2.0","method":"ping","params":["${"x".repeat(3 * 1024 * 1024)}"],"id":0${suffix}}`;
+    const rest = Array.from({ length: 99 }, (_, i) => `{"jsonrpc":"2.0","method":"ping","id":${i + 1}${suffix}}`);
+    return `[${big},${rest.join(",")}]`;
+  };
+  const time = async (frame: string): Promise<number> => {
+    const started = performance.now();
+    client.send(frame);
+    assert.equal((JSON.parse(await client.next(10000)) as unknown[]).length, 100);
+    return performance.now() - started;
+  };
+  const plain = batch("");
+  const odd = batch(".5"); // every id needs its source text
+  await time(plain); // warm-up
+  const ratios: number[] = [];
+  for (let i = 0; i < 3; i++) ratios.push((await time(odd)) / (await time(plain)));
+  // Ratio within one run, not absolute times: one pass per element was about 28 times slower.
+  const best = Math.min(...ratios);
+  assert.ok(best < 5, `odd ids cost ${best.toFixed(1)}x integer ids`);
+});
