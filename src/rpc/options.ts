@@ -23,6 +23,8 @@ export interface RpcServerOptions {
   heartbeatMs?: number;
   /** How long `close()` lets in-flight calls finish before closing sockets. Default 5 000 ms. */
   shutdownGraceMs?: number;
+  /** How long a client may take to send its HTTP upgrade request; slower sockets are dropped. Default 10 000 ms. */
+  handshakeTimeoutMs?: number;
   /** How long a closing handshake may take before the socket is destroyed. Default 1 000 ms. */
   closeTimeoutMs?: number;
   /**
@@ -54,6 +56,7 @@ export const DEFAULTS = {
   heartbeatMs: 30_000,
   shutdownGraceMs: 5_000,
   closeTimeoutMs: 1_000,
+  handshakeTimeoutMs: 10_000,
 } as const;
 
 const INTEGER_LIMITS: ReadonlyArray<[keyof typeof DEFAULTS, number, number]> = [
@@ -67,6 +70,7 @@ const INTEGER_LIMITS: ReadonlyArray<[keyof typeof DEFAULTS, number, number]> = [
   ["heartbeatMs", 0, 24 * 3600_000],
   ["shutdownGraceMs", 0, 3600_000],
   ["closeTimeoutMs", 0, 3600_000],
+  ["handshakeTimeoutMs", 100, 600_000],
 ];
 
 /** Merges defaults and validates every option up front; throws `ERR_RPC_INVALID_OPTION`. */

@@ -13,7 +13,10 @@ import { MethodRegistry } from "./registry.ts";
 import { TopicRegistry } from "./topics.ts";
 
 /** Lifecycle states, in order; a server never goes back. */
-export type RpcServerState = "new" | "listening" | "closing" | "closed";
+export type RpcServerState = "new" | "starting" | "listening" | "closing" | "closed";
+
+/** Sockets allowed beyond maxConnections for requests still in their HTTP handshake. */
+const HANDSHAKE_MARGIN = 64;
 
 /**
  * The JSON-RPC 2.0 WebSocket server. Knows nothing of bots: it serves whatever is in its
@@ -36,6 +39,7 @@ export class RpcServer {
   #nextId = 1;
   #heartbeat: NodeJS.Timeout | null = null;
   #closing: Promise<void> | null = null;
+  #starting: Promise<unknown> | null = null;
   #drained: (() => void) | null = null;
 
   constructor(options: RpcServerOptions = {}) {
@@ -70,16 +74,30 @@ export class RpcServer {
    * Binds 127.0.0.1 (never another address) and starts accepting connections.
    * Rejects with `ERR_RPC_PORT_IN_USE` when the port is taken, `ERR_RPC_LISTEN_FAILED` otherwise.
    */
-  async listen(): Promise<{ port: number }> {
+  listen(): Promise<{ port: number }> {
     if (this.#state !== "new") {
-      throw new RpcServerError("ERR_RPC_BAD_STATE", `cannot listen: the server is ${this.#state}`);
+      return Promise.reject(new RpcServerError("ERR_RPC_BAD_STATE", `cannot listen: the server is ${this.#state}`));
     }
-    this.#state = "listening";
-    const http = createServer((request, response) => {
+    this.#state = "starting";
+    const starting = this.#bind();
+    this.#starting = starting;
+    return starting;
+  }
+
+  async #bind(): Promise<{ port: number }> {
+    const { handshakeTimeoutMs } = this.#options;
+    // A socket that never finishes its HTTP handshake is dropped after handshakeTimeoutMs, and
+    // the number of sockets is capped, so half-sent requests cannot exhaust descriptors.
+    const http = createServer({
+      headersTimeout: handshakeTimeoutMs,
+      requestTimeout: handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs),
+    }, (request, response) => {
       // Plain HTTP: say what this port is, never crash.
       response.writeHead(405, { Allow: "GET", "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
       response.end(`${HELP_TEXT}\n`);
     });
+    http.maxConnections = this.#options.maxConnections + HANDSHAKE_MARGIN;
     http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     this.#http = http;
     const { port } = this.#options;
@@ -104,6 +122,11 @@ export class RpcServer {
     }
     http.on("error", (error) => this.#options.logger.error({ err: error }, "RPC HTTP server error"));
     this.#port = (http.address() as { port: number }).port;
+    if (this.#state !== "starting") {
+      // close() was called while binding; it takes over from here.
+      throw new RpcServerError("ERR_RPC_BAD_STATE", "the server was closed while it was starting");
+    }
+    this.#state = "listening";
     this.#guard = createGuard(this.#port, this.#options.allowedOrigins, this.#options.authToken);
     if (this.#options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
@@ -215,8 +238,15 @@ export class RpcServer {
       this.#closing = Promise.resolve();
       return this.#closing;
     }
+    const wasStarting = this.#state === "starting";
     this.#state = "closing";
-    this.#closing = this.#shutdown();
+    this.#closing = wasStarting
+      ? (async () => {
+          await this.#starting?.catch(() => undefined);
+          if (this.#http === null) this.#state = "closed"; // the bind failed: nothing to close
+          else await this.#shutdown();
+        })()
+      : this.#shutdown();
     return this.#closing;
   }
 
@@ -247,7 +277,6 @@ export class RpcServer {
     }
     // Connection.close() destroys a peer that does not answer within closeTimeoutMs.
     await Promise.all(closed);
-    for (const connection of this.#connections) connection.terminate();
     http?.closeAllConnections();
     await httpClosed;
     this.#wss.close();

@@ -265,3 +265,13 @@ test("close() before listen() resolves and the state is closed; listen() after c
   await assert.rejects(server.listen(), badState);
   assert.deepEqual(await attemptUpgrade(port), { error: "ECONNREFUSED" }, "the port is released");
 });
+
+test("close() while listen() is still binding: both settle, listen() with ERR_RPC_BAD_STATE", { timeout: 5000 }, async () => {
+  const server = createRpcServer({ port: 0 });
+  const listening = server.listen();
+  assert.equal(server.state, "starting");
+  const closing = server.close();
+  await assert.rejects(listening, { code: "ERR_RPC_BAD_STATE" });
+  await closing;
+  assert.equal(server.state, "closed");
+});

@@ -278,3 +278,22 @@ test("invalid options throw ERR_RPC_INVALID_OPTION naming the option, at createR
     assert.throws(() => createRpcServer(options), assertServerError("ERR_RPC_INVALID_OPTION", name), JSON.stringify(options));
   }
 });
+
+test("a socket that never finishes its upgrade request is dropped after handshakeTimeoutMs", async (t) => {
+  const server = await startServer(t, { handshakeTimeoutMs: 300 });
+  const socket = net.connect(server.port, "127.0.0.1");
+  t.after(() => socket.destroy());
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  socket.resume(); // read what the server says, so its end reaches us
+  socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n`); // never finished
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the half-sent request was kept open")), 5000);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.on("error", () => {});
+  });
+  assert.ok(Date.now() - started < 3000);
+});
