@@ -7,7 +7,7 @@ import type { Adapter } from "../adapters/types.ts";
 import type { Bot } from "../bot/bot.ts";
 import { createBot } from "../core/create.ts";
 import { createLogger, type LogLevel } from "./logger.ts";
-import { createTokenFile } from "./token.ts";
+import { newToken } from "./token.ts";
 
 /** Flags of `cogwheel start`, already parsed. */
 export interface StartFlags {
@@ -39,15 +39,27 @@ export async function runStart(flags: StartFlags): Promise<number> {
     if (!isDirectory(path)) throw new StartError(`--cog-path ${path} is not a directory`);
   }
   const logger = createLogger(flags.logLevel);
-  const token = flags.token ?? process.env.DISCORD_TOKEN;
-  const adapter: Adapter = token
-    ? createDiscordAdapter({ token, logger, restApiUrl: process.env.COGWHEEL_DISCORD_API_URL || undefined })
+  const discordToken = flags.token ?? process.env.DISCORD_TOKEN;
+  const adapter: Adapter = discordToken
+    ? createDiscordAdapter({ token: discordToken, logger, restApiUrl: process.env.COGWHEEL_DISCORD_API_URL || undefined })
     : createConsoleAdapter();
-  logger.info({ mode: adapter.kind, dataDir }, token ? "starting in Discord mode" : "starting in console mode (no Discord token): type commands with the prefix");
+  logger.info({ mode: adapter.kind, dataDir }, discordToken ? "starting in Discord mode" : "starting in console mode (no Discord token): type commands with the prefix");
 
-  const tokenFile = flags.rpc && flags.rpcAuth === "token" ? await createTokenFile(dataDir).catch((error: unknown) => {
-    throw new StartError(`cannot write the RPC token file: ${(error as Error).message}`);
-  }) : null;
+  const token = flags.rpc && flags.rpcAuth === "token" ? newToken(dataDir) : null;
+
+  // Signals are handled from the start: the first shuts down gracefully, a second one (the
+  // user insisting) exits at once, but never leaves the token file behind.
+  let signalled!: (signal: string) => void;
+  const signal = new Promise<string>((resolveSignal) => (signalled = resolveSignal));
+  let signals = 0;
+  const onSignal = (name: string): void => {
+    if (++signals === 1) return signalled(name);
+    logger.warn({ signal: name }, "second signal: exiting now");
+    token?.remove();
+    process.exit(1);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   let bot: Bot;
   try {
@@ -55,47 +67,45 @@ export async function runStart(flags: StartFlags): Promise<number> {
       dataDir,
       adapter,
       logger,
-      rpc: { port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin, authToken: tokenFile?.token ?? null },
+      rpc: { port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin, authToken: token?.value ?? null },
       cogPaths: flags.cogPath,
       prefixes: flags.prefix,
       owners: flags.owner,
       hintUnknownCommands: adapter.kind === "console",
     });
   } catch (error) {
-    await tokenFile?.remove();
     throw new StartError(describe(error));
   }
 
-  const signalled = new Promise<string>((resolveSignal) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolveSignal(signal));
-  });
   try {
     await bot.start({ listenRpc: flags.rpc });
+    await token?.write();
   } catch (error) {
     await stopQuietly(bot, logger);
-    await tokenFile?.remove();
+    token?.remove();
     throw new StartError(describe(error));
   }
   if (flags.rpc) {
     logger.info(
       { port: bot.rpc.port, auth: flags.rpcAuth },
-      `RPC server listening on ws://127.0.0.1:${bot.rpc.port}/ with ${tokenFile ? `token auth (token in ${tokenFile.path})` : "no auth (any local program may connect)"}`,
+      `RPC server listening on ws://127.0.0.1:${bot.rpc.port}/ with ${token ? `token auth (token in ${token.path})` : "no auth (any local program may connect)"}`,
     );
   }
 
   // Signal handlers hold no handle: with stdin at its end and no RPC server, nothing else would
   // keep the process alive until a signal or the shutdown command.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  const reason = await Promise.race([signalled, bot.shutdownRequested.then(() => "shutdown command")]);
+  const reason = await Promise.race([signal, bot.shutdownRequested.then(() => "shutdown command")]);
   clearInterval(keepAlive);
   logger.info({ reason }, "shutting down");
   const limit = setTimeout(() => {
     logger.error({}, "shutdown took too long; exiting");
+    token?.remove();
     process.exit(1);
   }, SHUTDOWN_LIMIT_MS);
   limit.unref();
   await bot.stop();
-  await tokenFile?.remove();
+  token?.remove();
   clearTimeout(limit);
   logger.info({}, "stopped");
   return 0;

@@ -4,7 +4,14 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { upgradeStatus } from "../rpc/support.ts";
-import { runCli, tempDir } from "./support.ts";
+import { runCli, tempDir, type BotProcess } from "./support.ts";
+
+/** Waits for the start-up line that follows the token file's creation; returns the RPC port. */
+async function startedWithToken(bot: BotProcess): Promise<number> {
+  const port = await bot.rpcPort();
+  await bot.until(() => (bot.logs.some((l) => String(l.msg).includes("with token auth")) ? true : undefined), 10000, "the token");
+  return port;
+}
 
 test("--rpc-auth token: a fresh 0600 token file replaces a looser one, gates the upgrade, and goes on exit", async (t) => {
   const data = tempDir(t);
@@ -12,7 +19,7 @@ test("--rpc-auth token: a fresh 0600 token file replaces a looser one, gates the
   writeFileSync(file, "stale\n", { mode: 0o644 });
   const oldInode = statSync(file).ino;
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--rpc-auth", "token", "--data-dir", data]);
-  const port = await bot.rpcPort();
+  const port = await startedWithToken(bot);
   const token = readFileSync(file, "utf8");
   assert.match(token, /^[0-9a-f]{64}\n$/, JSON.stringify(token));
   assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -33,7 +40,7 @@ test("each start gets a new token", async (t) => {
   const tokens: string[] = [];
   for (let i = 0; i < 2; i++) {
     const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--rpc-auth", "token", "--data-dir", data]);
-    await bot.rpcPort();
+    await startedWithToken(bot);
     tokens.push(readFileSync(join(data, "rpc.token"), "utf8"));
     await bot.stop();
   }
@@ -48,4 +55,16 @@ test("without --rpc-auth the log says that no auth is on, and no token file is w
   assert.equal(existsSync(join(data, "rpc.token")), false);
   assert.equal((await upgradeStatus(port, {})).status, 101);
   await bot.stop();
+});
+
+test("a second start that fails (port in use) leaves the running bot's token file alone", async (t) => {
+  const data = tempDir(t);
+  const first = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--rpc-auth", "token", "--data-dir", data]);
+  const port = await startedWithToken(first);
+  const token = readFileSync(join(data, "rpc.token"), "utf8").trim();
+  const second = runCli(t, ["start", "--rpc", "--rpc-port", String(port), "--rpc-auth", "token", "--data-dir", data]);
+  assert.equal((await second.exited).code, 1);
+  assert.equal(readFileSync(join(data, "rpc.token"), "utf8").trim(), token);
+  assert.equal((await upgradeStatus(port, { Authorization: `Bearer ${token}` })).status, 101);
+  assert.deepEqual(await first.stop(), { code: 0, signal: null });
 });
