@@ -44,6 +44,8 @@ export interface BotOptions {
   readonly owners?: readonly string[];
   /** Answer unknown commands with a hint (console mode); silent otherwise, like Red. */
   readonly hintUnknownCommands?: boolean;
+  /** How long a package's `setup` may take before its load fails. Default 30 000 ms. */
+  readonly setupTimeoutMs?: number;
 }
 
 /**
@@ -65,6 +67,8 @@ export class Bot {
   readonly #prefixOverride: readonly string[] | null;
   readonly #owners = new Set<string>();
   #name = "Cogwheel";
+  #stopping = false;
+  readonly #running = new Set<Promise<void>>();
   #prefixes: string[] = ["!"];
   #shutdown: { promise: Promise<void>; resolve: () => void };
 
@@ -75,7 +79,7 @@ export class Bot {
     this.adapter = options.adapter;
     this.hintUnknownCommands = options.hintUnknownCommands ?? false;
     this.#core = coreConfig(options.config);
-    this.#prefixOverride = options.prefixes && options.prefixes.length > 0 ? [...options.prefixes] : null;
+    this.#prefixOverride = options.prefixes && options.prefixes.length > 0 ? normalizePrefixes(options.prefixes) : null;
     for (const owner of options.owners ?? []) this.#owners.add(owner);
     this.events = new EventBus((event, error) => this.logger.error({ event, err: error }, "event listener failed"));
     this.packages = new PackageManager(
@@ -86,7 +90,7 @@ export class Bot {
         onChange: (loaded) => this.events.emit("packagesChanged", { loaded }),
       },
       this.#core,
-      { cogPaths: options.cogPaths ?? [], bundledPath: options.bundledCogPath ?? null },
+      { cogPaths: options.cogPaths ?? [], bundledPath: options.bundledCogPath ?? null, setupTimeoutMs: options.setupTimeoutMs },
     );
     let resolve!: () => void;
     this.#shutdown = { promise: new Promise<void>((r) => (resolve = r)), resolve };
@@ -224,7 +228,12 @@ export class Bot {
   async setName(name: string): Promise<void> {
     const trimmed = typeof name === "string" ? name.trim() : "";
     if (trimmed.length < 2 || trimmed.length > 32) throw new RangeError("a name must be 2 to 32 characters long");
-    await this.adapter.setName(trimmed);
+    try {
+      await this.adapter.setName(trimmed);
+    } catch (error) {
+      // The platform refused (Discord: rate limit, bad name): a reason for the user, not a crash.
+      throw new BotError("ERR_ADAPTER", `the rename was refused: ${(error as Error).message}`);
+    }
     await this.#core.global().set("name", trimmed);
     this.#name = trimmed;
     this.events.emit("statusChanged", undefined);
@@ -232,13 +241,19 @@ export class Bot {
 
   /** Replaces the prefixes (remembered). Longest first, so `!!` wins over `!`. */
   async setPrefixes(prefixes: readonly string[]): Promise<void> {
-    if (!Array.isArray(prefixes) || prefixes.length === 0 || !prefixes.every((p) => typeof p === "string" && p.trim() !== "" && !/\s/.test(p))) {
-      throw new RangeError("prefixes must be a non-empty list of strings without spaces");
-    }
-    const unique = [...new Set(prefixes)].sort((a, b) => b.length - a.length);
+    const unique = normalizePrefixes(prefixes);
     await this.#core.global().set("prefixes", unique);
     this.#prefixes = unique;
     this.events.emit("statusChanged", undefined);
+  }
+
+  /** The bot's invite URL; null where invites do not exist (console). Platform errors are ERR_ADAPTER. */
+  async inviteUrl(): Promise<string | null> {
+    try {
+      return await this.adapter.inviteUrl();
+    } catch (error) {
+      throw new BotError("ERR_ADAPTER", (error as Error).message);
+    }
   }
 
   /** Whether a user id belongs to an owner. */
@@ -260,7 +275,7 @@ export class Bot {
   async start(options: { listenRpc: boolean }): Promise<void> {
     const global = this.#core.global();
     this.#name = await global.get("name");
-    this.#prefixes = this.#prefixOverride ? [...this.#prefixOverride] : await global.get("prefixes");
+    this.#prefixes = this.#prefixOverride ? [...this.#prefixOverride] : normalizePrefixes(await global.get("prefixes"));
     const remembered = await global.get("packages");
     if (remembered.length > 0) {
       const result = await this.packages.load(remembered);
@@ -272,14 +287,25 @@ export class Bot {
       onMessage: (message) => this.handleMessage(message),
       onStatus: () => this.events.emit("statusChanged", undefined),
     });
-    for (const owner of await this.adapter.ownerIds()) this.#owners.add(owner);
+    try {
+      for (const owner of await this.adapter.ownerIds()) this.#owners.add(owner);
+    } catch (error) {
+      this.logger.warn({ err: error }, "could not look up the owners; only --owner ids are owners for now");
+    }
     this.events.emit("ready", { name: this.#name });
   }
 
-  /** Handles one incoming message: events, then prefix commands. Never throws. */
+  /**
+   * Handles one incoming message: events, then prefix commands. Never throws. Once the bot is
+   * stopping, messages are ignored, so nothing starts that could not finish.
+   */
   handleMessage(message: ChatMessage): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
     this.events.emit("message", message);
-    return handleMessage(this, message);
+    const running = handleMessage(this, message);
+    this.#running.add(running);
+    void running.finally(() => this.#running.delete(running));
+    return running;
   }
 
   /** Asks the process that runs the bot to shut it down (the `shutdown` command). */
@@ -292,10 +318,31 @@ export class Bot {
     return this.#shutdown.promise;
   }
 
-  /** Closes the RPC server (sockets get 1001), disconnects the adapter, flushes config. */
-  async stop(): Promise<void> {
-    await this.rpc.close();
+  /**
+   * Stops in an order that loses nothing: take no new messages, let running commands finish
+   * (up to `graceMs`) while the RPC server drains its calls and closes (sockets get 1001), tear
+   * the packages down (their `teardown` and `cogUnload` run; the remembered list is kept),
+   * disconnect the adapter, and only then close the config.
+   */
+  async stop(graceMs = 5000): Promise<void> {
+    this.#stopping = true;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.all([Promise.race([Promise.allSettled([...this.#running]), grace]), this.rpc.close()]);
+    clearTimeout(timer);
+    await this.packages.teardownAll();
     await this.adapter.stop();
     await this.config.close();
   }
+}
+
+/**
+ * Checks prefixes and orders them longest first, so `!!` is tried before `!`.
+ * Throws a RangeError for an empty list, an empty prefix or one with white space.
+ */
+export function normalizePrefixes(prefixes: readonly string[]): string[] {
+  if (!Array.isArray(prefixes) || prefixes.length === 0 || !prefixes.every((p) => typeof p === "string" && p !== "" && !/\s/.test(p))) {
+    throw new RangeError("prefixes must be a non-empty list of strings without spaces");
+  }
+  return [...new Set(prefixes)].sort((a, b) => b.length - a.length);
 }

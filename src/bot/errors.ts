@@ -6,7 +6,8 @@ export type BotErrorCode =
   | "ERR_HANDLER_INVALID"
   | "ERR_COMMAND_INVALID"
   | "ERR_COMMAND_TAKEN"
-  | "ERR_PATH_INVALID";
+  | "ERR_PATH_INVALID"
+  | "ERR_ADAPTER";
 
 /** A programming error in how a cog uses the bot (bad name, unknown cog, taken name…). */
 export class BotError extends Error {

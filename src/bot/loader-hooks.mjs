@@ -44,8 +44,10 @@ export async function resolve(specifier, context, nextResolve) {
   });
   if (!isPackageFile(result.url)) return result;
   const url = new URL(clean(result.url));
-  if (/\.(c[jt]s|json)$/.test(url.pathname)) return result;
+  // CommonJS files live in require's cache, which a URL tag cannot refresh: documented.
+  if (/\.c[jt]s$/.test(url.pathname)) return result;
   url.searchParams.set(GEN, generation);
+  if (url.pathname.endsWith(".json")) return { url: url.href, format: "json", shortCircuit: true };
   // tsx, whose resolver ran before us, transforms "module-typescript" as an ES module.
   const format = /\.(m?ts|tsx)$/.test(url.pathname) ? "module-typescript" : "module";
   return { url: url.href, format, shortCircuit: true };

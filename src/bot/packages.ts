@@ -53,10 +53,17 @@ export class PackageManager {
   readonly #bundledPath: string | null;
   readonly #loaded = new Map<string, LoadedPackage>();
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #setupTimeoutMs: number;
   #loading: string | null = null;
 
-  constructor(host: PackageHost, config: CoreConfig, options: { cogPaths: readonly string[]; bundledPath: string | null }) {
+  constructor(
+    host: PackageHost,
+    config: CoreConfig,
+    options: { cogPaths: readonly string[]; bundledPath: string | null; setupTimeoutMs?: number },
+  ) {
     this.#host = host;
+    // Red gives a package 30 s; a setup that never settles must not block every later load.
+    this.#setupTimeoutMs = options.setupTimeoutMs ?? 30_000;
     this.#config = config;
     this.#fixedPaths = options.cogPaths.map((p) => resolve(p));
     this.#bundledPath = options.bundledPath === null ? null : resolve(options.bundledPath);
@@ -98,6 +105,11 @@ export class PackageManager {
     return null;
   }
 
+  /**
+   * Loads packages by name, each from fresh code, one operation at a time; a failed setup is
+   * rolled back completely. The loaded set is remembered. Never rejects for a package's fault:
+   * failures are in the result, in Red's shape.
+   */
   load(names: readonly string[]): Promise<LoadResult> {
     return this.#serial(async () => {
       const result = emptyLoadResult();
@@ -107,6 +119,7 @@ export class PackageManager {
     });
   }
 
+  /** Unloads packages by name: `teardown(bot)`, then everything their cogs registered. */
   unload(names: readonly string[]): Promise<UnloadResult> {
     return this.#serial(async () => {
       const result: UnloadResult = { unloaded_packages: [], notloaded_packages: [] };
@@ -155,7 +168,9 @@ export class PackageManager {
       const module = await importFresh(entry);
       const setup = module.setup;
       if (typeof setup !== "function") throw new NoSetupError(`package ${name} does not export a setup(bot) function`);
-      await setup(this.#host.api);
+      await withTimeout(Promise.resolve(setup(this.#host.api)), this.#setupTimeoutMs, () =>
+        new NoSetupError(`setup did not finish within ${this.#setupTimeoutMs / 1000} s`),
+      );
       this.#loaded.set(name, { dir: entry, module });
       result.loaded_packages.push(name);
       this.#host.logger.info({ package: name }, "package loaded");
@@ -171,6 +186,16 @@ export class PackageManager {
     } finally {
       this.#loading = null;
     }
+  }
+
+  /**
+   * Tears every package down at shutdown, newest first, without changing the remembered list:
+   * they load again at the next start.
+   */
+  teardownAll(): Promise<void> {
+    return this.#serial(async () => {
+      for (const name of this.loaded().reverse()) await this.#unloadOne(name);
+    });
   }
 
   async #unloadOne(name: string): Promise<void> {
@@ -201,7 +226,14 @@ export class PackageManager {
   }
 }
 
+/** A load failure whose message is the reason to report (no setup, setup timed out). */
 class NoSetupError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 function emptyLoadResult(): LoadResult {
   return {

@@ -52,12 +52,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof StartError) {
-      process.stderr.write(`cogwheel: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
+    // Whatever went wrong, the user gets one line; the details are in the logs (debug level).
+    const message = error instanceof StartError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
+    process.stderr.write(`cogwheel: ${message}\n`);
+    process.exitCode = 1;
   }
 }
 

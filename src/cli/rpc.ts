@@ -50,6 +50,8 @@ export function parseCallParams(words: readonly string[]): unknown {
     try {
       const value: unknown = JSON.parse(words[0]!);
       if (value !== null && typeof value === "object") return value;
+      // A quoted JSON string is that string ('"two words"'), not text with quotes in it.
+      if (typeof value === "string") return [value];
     } catch {
       // not JSON: a plain word
     }

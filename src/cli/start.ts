@@ -40,9 +40,14 @@ export async function runStart(flags: StartFlags): Promise<number> {
   }
   const logger = createLogger(flags.logLevel);
   const discordToken = flags.token ?? process.env.DISCORD_TOKEN;
-  const adapter: Adapter = discordToken
-    ? createDiscordAdapter({ token: discordToken, logger, restApiUrl: process.env.COGWHEEL_DISCORD_API_URL || undefined })
-    : createConsoleAdapter();
+  let adapter: Adapter;
+  try {
+    adapter = discordToken
+      ? createDiscordAdapter({ token: discordToken, logger, restApiUrl: process.env.COGWHEEL_DISCORD_API_URL || undefined })
+      : createConsoleAdapter();
+  } catch (error) {
+    throw new StartError(describe(error));
+  }
   logger.info({ mode: adapter.kind, dataDir }, discordToken ? "starting in Discord mode" : "starting in console mode (no Discord token): type commands with the prefix");
 
   const token = flags.rpc && flags.rpcAuth === "token" ? newToken(dataDir) : null;
@@ -78,7 +83,13 @@ export async function runStart(flags: StartFlags): Promise<number> {
   }
 
   try {
-    await bot.start({ listenRpc: flags.rpc });
+    // A signal during start-up (a package's setup hanging, Discord unreachable) still stops.
+    const first = await Promise.race([bot.start({ listenRpc: flags.rpc }).then(() => null), signal]);
+    if (first !== null) {
+      logger.info({ reason: first }, "stopping during start-up");
+      await stopQuietly(bot, logger);
+      return 0;
+    }
     await token?.write();
   } catch (error) {
     await stopQuietly(bot, logger);

@@ -1,5 +1,5 @@
 import type { Bot } from "../bot/bot.ts";
-import { UserError } from "../bot/errors.ts";
+import { BotError, UserError } from "../bot/errors.ts";
 import type { LoadResult } from "../bot/packages.ts";
 import { versions } from "./versions.ts";
 
@@ -65,6 +65,7 @@ export function registerCoreCommands(bot: Bot, core: object, started: number): v
         await bot.setName(name);
       } catch (error) {
         if (error instanceof RangeError) throw new UserError(`That name won't do: ${error.message}.`);
+        if (error instanceof BotError && error.code === "ERR_ADAPTER") throw new UserError(`Could not rename: ${error.message}.`);
         throw error;
       }
       return `Done. I am now ${bot.name}.`;
@@ -120,7 +121,14 @@ export function registerCoreCommands(bot: Bot, core: object, started: number): v
   cmd({
     name: "invite",
     help: "Shows the link to invite the bot to a server.",
-    run: async () => (await bot.adapter.inviteUrl()) ?? "Invites exist only when the bot is connected to Discord.",
+    run: async () => {
+      try {
+        return (await bot.inviteUrl()) ?? "Invites exist only when the bot is connected to Discord.";
+      } catch (error) {
+        if (error instanceof BotError) throw new UserError(`No invite link right now: ${error.message}.`);
+        throw error;
+      }
+    },
   });
   cmd({
     name: "shutdown",
@@ -137,8 +145,14 @@ export function registerCoreCommands(bot: Bot, core: object, started: number): v
     usage: "[command]",
     run: (ctx, args) => {
       if (args.length > 0) {
-        const command = bot.commands.get(args.join(" "));
-        if (command === undefined) throw new UserError(`No command called "${args.join(" ")}".`);
+        const asked = args.join(" ").toLowerCase();
+        const command = bot.commands.get(asked);
+        if (command === undefined) {
+          // A group (`help set`) lists its commands.
+          const group = bot.commands.list().filter((c) => c.name.startsWith(`${asked} `));
+          if (group.length === 0) throw new UserError(`No command called "${asked}".`);
+          return group.map((c) => `${ctx.prefix}${c.name}${c.usage ? ` ${c.usage}` : ""} - ${c.help}`).join("\n");
+        }
         const usage = command.usage ? ` ${command.usage}` : "";
         return `${ctx.prefix}${command.name}${usage}\n${command.help}${command.ownerOnly ? " (owner only)" : ""}`;
       }

@@ -21,6 +21,7 @@ export interface CreateBotOptions {
   prefixes?: readonly string[];
   owners?: readonly string[];
   hintUnknownCommands?: boolean;
+  setupTimeoutMs?: number;
 }
 
 /**
@@ -44,6 +45,7 @@ export async function createBot(options: CreateBotOptions): Promise<Bot> {
     prefixes: options.prefixes,
     owners: options.owners,
     hintUnknownCommands: options.hintUnknownCommands,
+    setupTimeoutMs: options.setupTimeoutMs,
   });
   await addCore(bot);
   return bot;

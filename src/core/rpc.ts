@@ -1,6 +1,16 @@
 import type { Bot } from "../bot/bot.ts";
+import { BotError } from "../bot/errors.ts";
 import { RpcError } from "../rpc/index.ts";
 import { versions } from "./versions.ts";
+
+/** The RPC error for a refusal of the chat platform (Discord rate limit, not connected…). */
+export const PLATFORM_ERROR = -32001;
+
+/** Turns a platform refusal into a typed RPC error the client can show; rethrows anything else. */
+function platformRefusal(error: unknown): never {
+  if (error instanceof BotError && error.code === "ERR_ADAPTER") throw new RpcError(PLATFORM_ERROR, error.message);
+  throw error;
+}
 
 /** Checks `pkg_names`: a list of strings, as Red's clients send it. */
 function packageNames(value: unknown): string[] {
@@ -36,7 +46,7 @@ export function registerCoreRpc(bot: Bot, core: object): void {
           await bot.setName(name);
         } catch (error) {
           if (error instanceof RangeError) throw RpcError.invalidParams({ reason: error.message });
-          throw error;
+          platformRefusal(error);
         }
       }
       return bot.name;
@@ -63,7 +73,7 @@ export function registerCoreRpc(bot: Bot, core: object): void {
     params: [],
     doc: "Returns the versions of cogwheel, discord.js and Node: {cogwheel, discord_js, node}.",
   });
-  bot.registerRpcHandler(core, () => bot.adapter.inviteUrl(), {
+  bot.registerRpcHandler(core, () => bot.inviteUrl().catch(platformRefusal), {
     name: "invite_url",
     params: [],
     doc: "Returns the bot's invite URL (null when not connected to Discord).",

@@ -132,3 +132,13 @@ test("connection failure: exit 2 and one line with the hint, never a stack trace
     );
   }
 });
+
+test("rpc call PARAMS: a JSON array or object as is, a quoted JSON string as one argument, other words as strings", async () => {
+  const { parseCallParams } = await import("../../src/cli/rpc.ts");
+  assert.deepEqual(parseCallParams([]), undefined);
+  assert.deepEqual(parseCallParams(['[["general"]]']), [["general"]]);
+  assert.deepEqual(parseCallParams(['{"name":"x"}']), { name: "x" });
+  assert.deepEqual(parseCallParams(['"two words"']), ["two words"]);
+  assert.deepEqual(parseCallParams(["42"]), ["42"]);
+  assert.deepEqual(parseCallParams(["general", "economy"]), ["general", "economy"]);
+});
