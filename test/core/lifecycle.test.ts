@@ -96,7 +96,7 @@ test("stop lets a running command finish before the config closes", async (t) =>
   class Slow {}
   const cog = new Slow();
   await b.addCog(cog);
-  const conf = b.config.namespace("Slow", { global: { done: false } });
+  const conf = b.config.namespace("Slow", { global: { done: false as boolean } });
   b.registerCommand(cog, {
     name: "slow",
     help: "Writes config after a while.",
