@@ -1,7 +1,7 @@
 import type { CallContext } from "./dispatcher.ts";
 import { RpcError } from "./errors.ts";
 import { buildOpenRpcDocument } from "./openrpc.ts";
-import type { MethodRegistry } from "./registry.ts";
+import { REGISTER_BUILTIN, type MethodRegistry } from "./registry.ts";
 import { subscriptionNames, type TopicRegistry } from "./topics.ts";
 
 /** Red's text for a method without documentation. */
@@ -16,11 +16,11 @@ export function registerBuiltins(
   topics: TopicRegistry,
   info: { title: string; version: string },
 ): void {
-  methods.registerBuiltin("GET_METHODS", () => methods.names(), {
+  methods[REGISTER_BUILTIN]("GET_METHODS", () => methods.names(), {
     doc: "Returns the names of every method, built-ins included.",
     params: [],
   });
-  methods.registerBuiltin(
+  methods[REGISTER_BUILTIN](
     "GET_METHOD_INFO",
     (name: unknown) => {
       if (typeof name !== "string") throw RpcError.invalidParams({ reason: "method must be a string" });
@@ -29,14 +29,14 @@ export function registerBuiltins(
     { doc: "Returns the documentation of a method, or \"No docstring available.\".", params: ["method"] },
   );
   const listTopics = (): string[] => topics.names();
-  methods.registerBuiltin("GET_TOPICS", listTopics, { doc: "Returns the names of every topic.", params: [] });
-  methods.registerBuiltin("GET_TOPIC", listTopics, { doc: "Alias of GET_TOPICS (the name Red's docs use).", params: [] });
-  methods.registerBuiltin("GET_SUBSCRIPTIONS", (ctx: CallContext) => subscriptionNames(ctx.connection), {
+  methods[REGISTER_BUILTIN]("GET_TOPICS", listTopics, { doc: "Returns the names of every topic.", params: [] });
+  methods[REGISTER_BUILTIN]("GET_TOPIC", listTopics, { doc: "Alias of GET_TOPICS (the name Red's docs use).", params: [] });
+  methods[REGISTER_BUILTIN]("GET_SUBSCRIPTIONS", (ctx: CallContext) => subscriptionNames(ctx.connection), {
     doc: "Returns the topics this connection is subscribed to.",
     params: [],
     contextual: true,
   });
-  methods.registerBuiltin(
+  methods[REGISTER_BUILTIN](
     "SUBSCRIBE",
     (ctx: CallContext, ...names: unknown[]) => {
       const states = topics.subscribe(ctx.connection, topicNames(names));
@@ -49,7 +49,7 @@ export function registerBuiltins(
       contextual: true,
     },
   );
-  methods.registerBuiltin(
+  methods[REGISTER_BUILTIN](
     "UNSUBSCRIBE",
     (ctx: CallContext, ...names: unknown[]) => {
       topics.unsubscribe(ctx.connection, topicNames(names));
@@ -57,7 +57,7 @@ export function registerBuiltins(
     },
     { doc: "Unsubscribes this connection from the given topics and returns its subscriptions.", params: ["...topics"], contextual: true },
   );
-  methods.registerBuiltin("rpc.discover", () => buildOpenRpcDocument(methods, topics, info), {
+  methods[REGISTER_BUILTIN]("rpc.discover", () => buildOpenRpcDocument(methods, topics, info), {
     doc: "Returns the OpenRPC document of this server: every method with its parameters and documentation, and every topic (x-topics).",
     params: [],
   });

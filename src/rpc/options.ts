@@ -73,8 +73,14 @@ const INTEGER_LIMITS: ReadonlyArray<[keyof typeof DEFAULTS, number, number]> = [
   ["handshakeTimeoutMs", 100, 600_000],
 ];
 
+const KNOWN_OPTIONS = new Set([...Object.keys(DEFAULTS), "allowedOrigins", "authToken", "logger", "info"]);
+
 /** Merges defaults and validates every option up front; throws `ERR_RPC_INVALID_OPTION`. */
 export function resolveOptions(options: RpcServerOptions = {}): ResolvedOptions {
+  for (const key of Object.keys(options)) {
+    // A typo (maxInflight) must not silently leave a limit at its default.
+    if (!KNOWN_OPTIONS.has(key)) throw invalid(`unknown option ${key}`);
+  }
   const merged = { ...DEFAULTS } as Record<keyof typeof DEFAULTS, number>;
   for (const [key, min, max] of INTEGER_LIMITS) {
     const value = options[key];
@@ -86,12 +92,13 @@ export function resolveOptions(options: RpcServerOptions = {}): ResolvedOptions 
   }
   const origins = new Set<string>();
   for (const origin of options.allowedOrigins ?? []) origins.add(checkOrigin(origin));
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger === undefined ? silentLogger : options.logger;
+  if (typeof logger !== "object" || logger === null) throw invalid("option logger must be an object with error/warn/info/debug methods");
   for (const level of ["error", "warn", "info", "debug"] as const) {
     if (typeof logger[level] !== "function") throw invalid(`option logger must have a ${level}() method`);
   }
-  const info = options.info ?? { title: "Cogwheel RPC", version: "0.0.0" };
-  if (typeof info.title !== "string" || typeof info.version !== "string") {
+  const info = options.info === undefined ? { title: "Cogwheel RPC", version: "0.0.0" } : options.info;
+  if (typeof info !== "object" || info === null || typeof info.title !== "string" || typeof info.version !== "string") {
     throw invalid("option info must be { title: string, version: string }");
   }
   const authToken = options.authToken ?? null;

@@ -34,6 +34,7 @@ export function compileParams(declared: readonly string[] | undefined): ParamSpe
     if (raw.startsWith("...")) {
       rest = raw.slice(3);
       if (!PARAM_NAME.test(rest)) throw new TypeError(`params[${i}] ${JSON.stringify(raw)} is not a valid name`);
+      if (names.includes(rest)) throw new TypeError(`params: ${JSON.stringify(rest)} is declared twice`);
       return;
     }
     const isOptional = raw.endsWith("?");

@@ -31,9 +31,17 @@ export interface MethodEntry extends NamedEntry {
   readonly contextual: boolean;
 }
 
+/** The key of the built-in registration method (not exported from the package). */
+export const REGISTER_BUILTIN = Symbol("registerBuiltin");
+
 /** The live method table: a registration or removal is seen by every connection at once. */
 export class MethodRegistry {
-  readonly #table = new OwnedTable<MethodEntry>("method");
+  readonly #table: OwnedTable<MethodEntry>;
+
+  /** @param onListenerError - told when an `onDidChange` listener throws (default: ignored). */
+  constructor(onListenerError: (error: unknown) => void = () => {}) {
+    this.#table = new OwnedTable<MethodEntry>("method", onListenerError);
+  }
 
   /**
    * Registers `handler` under `name` (stored upper-case, looked up case-insensitively).
@@ -48,8 +56,11 @@ export class MethodRegistry {
     return this.#table.add(makeEntry(checked.name, handler, options, false));
   }
 
-  /** @internal Registers a server built-in, which may take the call context first. */
-  registerBuiltin(name: string, handler: RpcHandler, options: MethodOptions & { contextual?: boolean }): void {
+  /**
+   * Registers a server built-in, which may take the call context first. Keyed by a symbol
+   * that only the server's modules import, so no caller can replace a built-in by accident.
+   */
+  [REGISTER_BUILTIN](name: string, handler: RpcHandler, options: MethodOptions & { contextual?: boolean }): void {
     this.#table.addBuiltin(makeEntry(name, handler, options, options.contextual ?? false));
   }
 

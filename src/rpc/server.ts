@@ -25,9 +25,9 @@ const HANDSHAKE_MARGIN = 64;
  */
 export class RpcServer {
   /** The method table. */
-  readonly methods = new MethodRegistry();
+  readonly methods: MethodRegistry;
   /** The topic table. */
-  readonly topics = new TopicRegistry();
+  readonly topics: TopicRegistry;
   readonly #options: ResolvedOptions;
   readonly #dispatcher: Dispatcher;
   readonly #connections = new Set<Connection>();
@@ -45,6 +45,9 @@ export class RpcServer {
   constructor(options: RpcServerOptions = {}) {
     this.#options = resolveOptions(options);
     const { maxBatchSize, maxDepth, logger, maxMessageBytes } = this.#options;
+    const onListenerError = (error: unknown): void => logger.error({ err: error }, "a registry change listener threw");
+    this.methods = new MethodRegistry(onListenerError);
+    this.topics = new TopicRegistry(onListenerError);
     this.#dispatcher = new Dispatcher(this.methods, { maxBatchSize, maxDepth }, logger);
     registerBuiltins(this.methods, this.topics, this.#options.info);
     this.#wss = new WebSocketServer({

@@ -20,8 +20,11 @@ export class OwnedTable<E extends NamedEntry> {
   readonly #onRemove = new WeakMap<E, (entry: E) => void>();
   readonly #kind: string;
 
-  constructor(kind: string) {
+  readonly #onListenerError: (error: unknown) => void;
+
+  constructor(kind: string, onListenerError: (error: unknown) => void) {
     this.#kind = kind;
+    this.#onListenerError = onListenerError;
   }
 
   /** Checks a name and returns its canonical (upper-case) form and key. */
@@ -98,6 +101,13 @@ export class OwnedTable<E extends NamedEntry> {
   }
 
   #changed(): void {
-    for (const listener of this.#listeners) listener();
+    // A listener's failure must not undo or break the registration that triggered it.
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
   }
 }

@@ -47,7 +47,12 @@ export interface Topic extends Disposable {
 
 /** Topics and who listens to them. Subscriptions are per connection. */
 export class TopicRegistry {
-  readonly #table = new OwnedTable<TopicEntry>("topic");
+  readonly #table: OwnedTable<TopicEntry>;
+
+  /** @param onListenerError - told when an `onDidChange` listener throws (default: ignored). */
+  constructor(onListenerError: (error: unknown) => void = () => {}) {
+    this.#table = new OwnedTable<TopicEntry>("topic", onListenerError);
+  }
 
   /** Registers a topic (name stored upper-case, looked up case-insensitively). */
   register(name: string, options: TopicOptions = {}): Topic {

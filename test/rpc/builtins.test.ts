@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseOpenRPCDocument } from "@open-rpc/schema-utils-js";
-import { cogMethodName, NO_DOC } from "../../src/rpc/index.ts";
-import { connect, startServer } from "./support.ts";
+import { cogMethodName, createRpcServer, NO_DOC } from "../../src/rpc/index.ts";
+import { connect, recordingLogger, startServer } from "./support.ts";
 
 const BUILTINS = ["GET_METHODS", "GET_METHOD_INFO", "GET_TOPICS", "GET_TOPIC", "GET_SUBSCRIPTIONS", "SUBSCRIBE", "UNSUBSCRIBE", "rpc.discover"];
 
@@ -112,4 +112,24 @@ test("cog method names follow Red's rule", () => {
   assert.equal(cogMethodName("Dash", "getVariables"), "DASH__GET_VARIABLES");
   assert.equal(cogMethodName("Dash", "_private_thing_"), "DASH__PRIVATE_THING");
   assert.equal(cogMethodName("Dash", "HTTPServer"), "DASH__HTTP_SERVER");
+});
+
+test("a throwing change listener is logged and does not undo or break the registration", async (t) => {
+  const logger = recordingLogger();
+  const server = await startServer(t, { logger });
+  server.methods.onDidChange(() => {
+    throw new Error("listener bug");
+  });
+  const registration = server.methods.register("X", () => 1);
+  const client = await connect(t, server);
+  assert.equal((await client.call("X")).result, 1);
+  registration.dispose();
+  assert.equal((await client.call("X")).error.code, -32601);
+  assert.equal(logger.entries.filter((e) => e.msg === "a registry change listener threw").length, 2);
+});
+
+test("options are checked up front: an unknown option is an error, not a silent default", () => {
+  assert.throws(() => createRpcServer({ maxInflight: 4 } as never), { code: "ERR_RPC_INVALID_OPTION", message: "unknown option maxInflight" });
+  assert.throws(() => createRpcServer({ info: null } as never), { code: "ERR_RPC_INVALID_OPTION" });
+  assert.throws(() => createRpcServer({ logger: null } as never), { code: "ERR_RPC_INVALID_OPTION" });
 });

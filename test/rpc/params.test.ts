@@ -76,6 +76,7 @@ test("bad declarations throw at registration", () => {
   assert.throws(() => compileParams(["a", "a"]), /declared twice/);
   assert.throws(() => compileParams(["a?", "b"]), /cannot follow an optional/);
   assert.throws(() => compileParams(["...r", "b"]), /must be the last/);
+  assert.throws(() => compileParams(["a", "...a"]), /declared twice/);
   assert.throws(() => compileParams(["no spaces"]), /not a valid name/);
 });
 
