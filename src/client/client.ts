@@ -461,9 +461,19 @@ export class RpcClient {
       (error: Error) => {
         // Dropped before the answer: a reconnect subscribes again and settles it then.
         if (error instanceof RpcConnectionError && error.code === "ERR_RPC_DISCONNECTED" && this.#reconnect) return;
-        for (const entry of entries) entry.settleReady(error);
+        for (const entry of entries) this.#fail(entry, error);
       },
     );
+  }
+
+  /**
+   * A subscription that could not be made: its `ready` rejects, and the topic is forgotten so
+   * that a later `subscribe()` of it asks the server again instead of reusing the failure.
+   */
+  #fail(entry: TopicEntry, error: Error): void {
+    entry.settleReady(error);
+    const key = entry.name.toUpperCase();
+    if (this.#topics.get(key) === entry) this.#topics.delete(key);
   }
 
   #emit<K extends keyof RpcClientEvents>(event: K, ...args: Parameters<RpcClientEvents[K]>): void {
@@ -497,7 +507,7 @@ export class RpcClient {
         if (this.#reconnect === null) {
           this.#state = "idle";
           for (const op of [...this.#ops]) if (!op.sent) op.fail(failure);
-          for (const entry of this.#topics.values()) entry.settleReady(failure);
+          for (const entry of [...this.#topics.values()]) this.#fail(entry, failure);
           throw failure;
         }
         await this.#sleep();

@@ -1,5 +1,6 @@
 import type { Bot } from "../bot/bot.ts";
 import { registerCoreCommands } from "./commands.ts";
+import { registerCoreMetrics } from "./metrics.ts";
 import { registerCoreRpc } from "./rpc.ts";
 import { registerCoreTopics } from "./topics.ts";
 
@@ -14,6 +15,7 @@ export async function addCore(bot: Bot): Promise<Core> {
   await bot.addCog(core);
   registerCoreCommands(bot, core, Date.now());
   registerCoreRpc(bot, core);
+  registerCoreMetrics(bot, core);
   registerCoreTopics(bot, core);
   return core;
 }

@@ -236,3 +236,13 @@ test("close(): safe twice, rejects what is pending, later calls fail with ERR_RP
   await never.close();
   assert.equal(never.state, "closed");
 });
+
+test("a subscription that could not be made is forgotten, so subscribing again asks the server again", async (t) => {
+  const server = await startServer(t);
+  const port = server.port;
+  await server.close();
+  const client = nodeClient(t, port, { connectTimeout: 1000 });
+  const subscription = client.subscribe("CORE__STATUS", () => {});
+  await assert.rejects(subscription.ready);
+  assert.deepEqual(client.topics, []);
+});

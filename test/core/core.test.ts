@@ -49,3 +49,21 @@ test("Core methods validate their parameters with -32602 and report versions", a
   assert.equal((await client.call("CORE__INVITE_URL")).result, null);
   assert.equal((await client.call("GET_METHOD_INFO", ["CORE__LOAD"])).result.startsWith("Loads packages by name."), true);
 });
+
+test("CORE__METRICS reports memory, connections and the event loop's delay, and can reset it", async (t) => {
+  const { bot } = await startBot(t, { rpc: true });
+  const client = await connect(t, bot.rpc);
+  await new Promise((r) => setTimeout(r, 100));
+  const first = (await client.call("CORE__METRICS", [true])).result;
+  assert.deepEqual(Object.keys(first), ["uptime_s", "rss_bytes", "heap_used_bytes", "rpc_connections", "event_loop_delay_ms"]);
+  assert.equal(first.rpc_connections, 1);
+  assert.ok(first.rss_bytes > 0 && first.heap_used_bytes > 0);
+  assert.ok(first.event_loop_delay_ms.samples > 0);
+  await new Promise((r) => setTimeout(r, 50)); // after a reset, the histogram needs one tick as a baseline
+  const blockedUntil = Date.now() + 120;
+  while (Date.now() < blockedUntil); // block the loop the bot runs on (the same process here)
+  await new Promise((r) => setTimeout(r, 30));
+  const second = (await client.call("CORE__METRICS")).result;
+  assert.ok(second.event_loop_delay_ms.max >= 100, `max ${second.event_loop_delay_ms.max} ms after a 120 ms block`);
+  assert.equal((await client.call("CORE__METRICS", ["yes"])).error.code, -32602);
+});
