@@ -54,11 +54,19 @@ export interface BotOptions {
  * cog and undone when the cog is removed or its package unloaded.
  */
 export class Bot {
+  /** The config store; a cog takes its own namespace: `bot.config.namespace("Economy", defaults)`. */
   readonly config: ConfigStore;
   readonly logger: BotOptions["logger"];
+  /**
+   * The RPC server, for reading (names, connection counts). Cogs register through
+   * {@link Bot.registerRpcHandler} and {@link Bot.registerRpcTopic}: what is registered on
+   * these tables directly is not owned by a cog and survives its unload.
+   */
   readonly rpc: RpcServer;
   readonly adapter: Adapter;
+  /** The command table, for reading (help); cogs register through {@link Bot.registerCommand}. */
   readonly commands = new CommandRegistry();
+  /** The event bus, for emitting; cogs listen through {@link Bot.on}, which they own. */
   readonly events: EventBus;
   readonly packages: PackageManager;
   readonly hintUnknownCommands: boolean;
