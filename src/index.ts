@@ -6,5 +6,5 @@ export { BotError, CogLoadError, UserError, type BotErrorCode } from "./bot/erro
 export type { BotEvents, BotEventName } from "./bot/events.ts";
 export type { LoadResult, UnloadResult } from "./bot/packages.ts";
 export type { Adapter, AdapterStatus, ChatMessage, ChatAuthor, GuildInfo, UserInfo } from "./adapters/types.ts";
-export type { ConfigNamespace, ConfigScope, ConfigStore } from "./config/index.ts";
+export type { ConfigNamespace, ConfigScope, ConfigStore, ConfigTransaction, ConfigTransactionScope } from "./config/index.ts";
 export { RpcError, cogMethodName, type Disposable, type Topic } from "./rpc/index.ts";

@@ -32,8 +32,9 @@ export interface EconomyOptions {
 
 /**
  * The Economy cog: a bank of balances per guild member. Every change goes through config's
- * atomic `update`, so concurrent commands and RPC calls never lose or create money, and is
- * published on the `balance_changed` topic once it is stored.
+ * atomic `update` or, when it spans several values (payday, transfer), one config
+ * `transaction`, so concurrent commands and RPC calls never lose or create money, nor does a
+ * crash; each change is published on the `balance_changed` topic once it is stored.
  */
 export class Economy {
   readonly name = "Economy";
@@ -63,47 +64,45 @@ export class Economy {
 
   /**
    * Pays a member unless their cool-down is running (then a UserError says how long to wait).
-   * The cool-down is claimed atomically first, so two paydays at once pay only once.
+   * The cool-down claim and the pay are one config transaction: two paydays at once pay only
+   * once, and a crash stores both or neither.
    */
   async payday(guildId: string, memberId: string): Promise<{ paid: number; balance: number; settings: Settings }> {
-    const settings = await this.settings();
-    const member = this.config.member(guildId, memberId);
-    const now = this.now();
-    await member.update("lastPayday", (last) => {
+    const { settings, balance } = await this.config.transaction((tx) => {
+      const settings = tx.global().all();
+      const member = tx.member(guildId, memberId);
+      const now = this.now();
+      const last = member.get("lastPayday");
       const wait = Math.ceil((last + settings.paydayCooldown * 1000 - now) / 1000);
       if (last > 0 && wait > 0) throw new UserError(`Too soon: wait ${wait} s for your next payday.`);
-      return now;
+      member.set("lastPayday", now);
+      return { settings, balance: member.update("balance", (b) => Math.min(MAX_BALANCE, b + settings.paydayAmount)) };
     });
-    const balance = await member.update("balance", (b) => Math.min(MAX_BALANCE, b + settings.paydayAmount));
     return { paid: settings.paydayAmount, balance: this.#publish(guildId, memberId, balance), settings };
   }
 
   /**
-   * Moves `amount` from one member to another: the debit checks the funds and the credit
-   * checks the cap, each in one atomic update; a refused credit is refunded. Money is never
-   * created or lost, whatever runs at the same time.
+   * Moves `amount` from one member to another in one config transaction: the funds check,
+   * the cap check, the debit and the credit happen together or not at all (a refused transfer
+   * changes nothing), and a crash stores both sides or neither. Money is never created or
+   * lost, whatever runs at the same time.
    * @returns both new balances
    */
   async transfer(guildId: string, fromId: string, toId: string, amount: number): Promise<{ from: number; to: number }> {
     if (fromId === toId) throw new UserError("You can't transfer money to yourself.");
-    const currency = await this.config.global().get("currency");
-    const from = this.config.member(guildId, fromId);
-    const to = this.config.member(guildId, toId);
-    const afterDebit = await from.update("balance", (b) => {
-      if (b < amount) throw new UserError(`You only have ${b} ${currency}.`);
-      return b - amount;
+    const balances = await this.config.transaction((tx) => {
+      const currency = tx.global().get("currency");
+      const from = tx.member(guildId, fromId);
+      const to = tx.member(guildId, toId);
+      const mine = from.get("balance");
+      if (mine < amount) throw new UserError(`You only have ${mine} ${currency}.`);
+      const theirs = to.get("balance");
+      if (theirs + amount > MAX_BALANCE) throw new UserError(`That would take their balance over ${MAX_BALANCE} ${currency}.`);
+      from.set("balance", mine - amount);
+      to.set("balance", theirs + amount);
+      return { from: mine - amount, to: theirs + amount };
     });
-    let afterCredit: number;
-    try {
-      afterCredit = await to.update("balance", (b) => {
-        if (b + amount > MAX_BALANCE) throw new UserError(`That would take their balance over ${MAX_BALANCE} ${currency}.`);
-        return b + amount;
-      });
-    } catch (error) {
-      this.#publish(guildId, fromId, await from.update("balance", (b) => b + amount));
-      throw error;
-    }
-    return { from: this.#publish(guildId, fromId, afterDebit), to: this.#publish(guildId, toId, afterCredit) };
+    return { from: this.#publish(guildId, fromId, balances.from), to: this.#publish(guildId, toId, balances.to) };
   }
 
   /** The `limit` richest members with a positive balance, richest first (ties by id). */

@@ -20,9 +20,11 @@ export type ConfigErrorCode =
   /** A stored file that does not parse or does not have the expected shape. */
   | "ERR_CONFIG_CORRUPT_FILE"
   /** An operation on a store that has been closed. */
-  | "ERR_CONFIG_CLOSED";
+  | "ERR_CONFIG_CLOSED"
+  /** Use of a transaction handle after its function returned or threw. */
+  | "ERR_CONFIG_TRANSACTION_ENDED";
 
-/** A runtime failure of the config store (corrupt file, closed store, I/O). */
+/** A runtime failure of the config store (corrupt file, closed store, ended transaction, I/O). */
 export class ConfigError extends Error {
   /** Stable machine-readable code. */
   readonly code: ConfigErrorCode;

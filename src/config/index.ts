@@ -6,6 +6,7 @@
 export { openConfigStore, type ConfigStore, type ConfigStoreOptions } from "./store.ts";
 export type { ConfigNamespace, NamespaceDefaults, ScopeKind, ValuesOf } from "./namespace.ts";
 export type { ConfigScope, ScopeValues } from "./scope.ts";
+export type { ConfigTransaction, ConfigTransactionScope } from "./transaction.ts";
 export type { ConfigDriver } from "./driver.ts";
 export { checkDocument, type NamespaceDocument } from "./document.ts";
 export { JsonFileDriver } from "./json-driver.ts";

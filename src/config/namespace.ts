@@ -7,7 +7,8 @@
 import { ConfigTypeError } from "./errors.ts";
 import { deepFreeze, toJsonValue, type JsonObject } from "./json.ts";
 import { Scope, valuesOf, type ConfigScope, type ScopeValues } from "./scope.ts";
-import type { NamespaceState } from "./state.ts";
+import { scopeRefs, type NamespaceState, type ScopeRef } from "./state.ts";
+import { runTransaction, type ConfigTransaction } from "./transaction.ts";
 import { assertId } from "./validate.ts";
 
 /** The five scopes a value can live in. */
@@ -56,6 +57,43 @@ export interface ConfigNamespace<D extends NamespaceDefaults> {
    * @returns user id → values (defaults filled in), for every member of the guild with something set
    */
   allMembers(guildId: string): Promise<Map<string, ValuesOf<D, "member">>>;
+
+  /**
+   * Reads and changes any keys of any scopes of this namespace as one atomic unit.
+   *
+   * `fn` runs once, synchronously, on the loaded data, with no other change to the
+   * namespace in between; through `tx` it reads (seeing its own changes) and changes
+   * values with the same keys, validation, defaults, copying and error codes as the
+   * scope handles. If `fn` throws, every change it made is undone and the promise
+   * rejects with that error. Otherwise the promise resolves with `fn`'s result once all
+   * of its changes are durable: the namespace is one file, so one write stores them
+   * all, and a crash leaves either none or all of them. If that write fails, the
+   * promise rejects with its error and the changes stay in memory for the next
+   * write, as with `set`.
+   *
+   * `fn` must not be `async` (it gets nothing to await), and `tx` is valid only while
+   * it runs. Scope-handle operations started inside `fn` run after the transaction.
+   *
+   * @typeParam T - what `fn` returns
+   * @param fn - reads and changes values through `tx`; throws to abort
+   * @returns `fn`'s result, once its changes are stored (at once if it changed nothing)
+   * @throws (as rejections) whatever `fn` throws, with nothing changed: e.g. ConfigTypeError
+   *   `ERR_CONFIG_UNKNOWN_KEY` / `ERR_CONFIG_INVALID_VALUE` / `ERR_CONFIG_INVALID_ID` from
+   *   `tx`; ConfigTypeError `ERR_CONFIG_INVALID_VALUE` if `fn` is not a function or
+   *   returns a promise; ConfigError `ERR_CONFIG_CLOSED` after the store is closed
+   * @example
+   * ```ts
+   * // Move 5 from u1 to u2: both balances change, or neither does.
+   * await conf.transaction((tx) => {
+   *   const from = tx.member("g1", "u1");
+   *   const balance = from.get("balance");
+   *   if (balance < 5) throw new Error("not enough");
+   *   from.set("balance", balance - 5);
+   *   tx.member("g1", "u2").update("balance", (b) => b + 5);
+   * });
+   * ```
+   */
+  transaction<T>(fn: (tx: ConfigTransaction<D>) => T): Promise<T>;
 }
 
 const KINDS: readonly ScopeKind[] = ["global", "guild", "channel", "user", "member"];
@@ -77,28 +115,23 @@ export class Namespace<D extends NamespaceDefaults> implements ConfigNamespace<D
   }
 
   global(): ConfigScope<ValuesOf<D, "global">> {
-    return new Scope(this.#state, { kind: "global" }, this.#defaults.global);
+    return this.#scope(scopeRefs.global());
   }
 
   guild(guildId: string): ConfigScope<ValuesOf<D, "guild">> {
-    assertId(guildId, "guildId");
-    return new Scope(this.#state, { kind: "guild", id: guildId }, this.#defaults.guild);
+    return this.#scope(scopeRefs.guild(guildId));
   }
 
   channel(channelId: string): ConfigScope<ValuesOf<D, "channel">> {
-    assertId(channelId, "channelId");
-    return new Scope(this.#state, { kind: "channel", id: channelId }, this.#defaults.channel);
+    return this.#scope(scopeRefs.channel(channelId));
   }
 
   user(userId: string): ConfigScope<ValuesOf<D, "user">> {
-    assertId(userId, "userId");
-    return new Scope(this.#state, { kind: "user", id: userId }, this.#defaults.user);
+    return this.#scope(scopeRefs.user(userId));
   }
 
   member(guildId: string, userId: string): ConfigScope<ValuesOf<D, "member">> {
-    assertId(guildId, "guildId");
-    assertId(userId, "userId");
-    return new Scope(this.#state, { kind: "member", guildId, userId }, this.#defaults.member);
+    return this.#scope(scopeRefs.member(guildId, userId));
   }
 
   allGuilds(): Promise<Map<string, ValuesOf<D, "guild">>> {
@@ -126,6 +159,18 @@ export class Namespace<D extends NamespaceDefaults> implements ConfigNamespace<D
       }
       return out;
     });
+  }
+
+  transaction<T>(fn: (tx: ConfigTransaction<D>) => T): Promise<T> {
+    if (typeof fn !== "function") {
+      const error = new ConfigTypeError("ERR_CONFIG_INVALID_VALUE", `transaction(fn) on namespace "${this.name}": fn must be a function`);
+      return Promise.reject(error);
+    }
+    return this.#state.run((data) => runTransaction(this.#state, data, this.#defaults, fn));
+  }
+
+  #scope<V extends ScopeValues>(ref: ScopeRef): ConfigScope<V> {
+    return new Scope<V>(this.#state, ref, this.#defaults[ref.kind]);
   }
 
   #list<S extends "guild" | "channel" | "user">(kind: S): Promise<Map<string, ValuesOf<D, S>>> {

@@ -8,6 +8,7 @@
 import { decodeDocument, emptyData, encodeDocument, type Bucket, type NamespaceData } from "./document.ts";
 import type { ConfigDriver } from "./driver.ts";
 import { ConfigError } from "./errors.ts";
+import { assertId } from "./validate.ts";
 import { CoalescingWriter } from "./write-queue.ts";
 
 /** Which scope a bucket belongs to. */
@@ -15,6 +16,31 @@ export type ScopeRef =
   | { readonly kind: "global" }
   | { readonly kind: "guild" | "channel" | "user"; readonly id: string }
   | { readonly kind: "member"; readonly guildId: string; readonly userId: string };
+
+/**
+ * Scope look-up: each function validates the ids (`ERR_CONFIG_INVALID_ID`) and names
+ * the scope. Used by namespace handles and transactions alike.
+ */
+export const scopeRefs = {
+  global: (): ScopeRef => ({ kind: "global" }),
+  guild: (guildId: string): ScopeRef => {
+    assertId(guildId, "guildId");
+    return { kind: "guild", id: guildId };
+  },
+  channel: (channelId: string): ScopeRef => {
+    assertId(channelId, "channelId");
+    return { kind: "channel", id: channelId };
+  },
+  user: (userId: string): ScopeRef => {
+    assertId(userId, "userId");
+    return { kind: "user", id: userId };
+  },
+  member: (guildId: string, userId: string): ScopeRef => {
+    assertId(guildId, "guildId");
+    assertId(userId, "userId");
+    return { kind: "member", guildId, userId };
+  },
+} as const;
 
 /** Store-wide bookkeeping shared by every namespace: closed flag and operations in flight. */
 export interface Lifecycle {

@@ -3,9 +3,12 @@
  * (real config files on disk), driven with messages and over a real RPC connection.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Economy } from "../../cogs/economy/bank.ts";
 import type { Bot } from "../../src/bot/bot.ts";
+import type { NamespaceDocument } from "../../src/config/index.ts";
 import { connect } from "../rpc/support.ts";
 import { ask, dataDir, say, startBot } from "./support.ts";
 
@@ -141,6 +144,35 @@ test("50 concurrent transfers neither lose nor create money", async (t) => {
   assert.equal(rush.filter((r) => r === "You only have 1 credits.").length, 17);
   assert.equal(await cog.balance("g1", "100"), 1);
   assert.equal(await cog.balance("g1", "200"), 99);
+});
+
+test("a transfer is all-or-nothing: a credit over the cap changes and publishes nothing; both sides are stored by one write", async (t) => {
+  const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
+  const dir = dataDir();
+  const { bot, cog } = await withEconomy(t, { rpc: true, dir });
+  const client = await connect(t, bot.rpc);
+  await fund(bot, { "100": 50, "200": MAX_BALANCE - 10 });
+  assert.deepEqual((await client.call("SUBSCRIBE", [TOPIC])).result, [TOPIC]);
+  const file = () => JSON.parse(readFileSync(join(dir, "config", "Economy.json"), "utf8")) as NamespaceDocument;
+  const before = file();
+
+  assert.equal(await ask(bot, "!transfer 200 11"), `That would take their balance over ${MAX_BALANCE} credits.`);
+  await assert.rejects(cog.transfer("g1", "100", "200", 11), { message: `That would take their balance over ${MAX_BALANCE} credits.` });
+  assert.deepEqual(await balances(cog), { "100": 50, "200": MAX_BALANCE - 10 }, "the sender was never debited");
+  assert.deepEqual(file(), before, "nothing was written");
+  assert.equal(await client.nothingWithin(100), true, "a refused transfer publishes nothing");
+
+  // Up to the cap is fine; when transfer resolves, the file holds both sides.
+  const done = cog.transfer("g1", "100", "200", 10).then((result) => ({ result, stored: file().member.g1 }));
+  const { result, stored } = await done;
+  assert.deepEqual(result, { from: 40, to: MAX_BALANCE });
+  assert.deepEqual(stored, { "100": { balance: 40 }, "200": { balance: MAX_BALANCE } });
+  assert.deepEqual(await client.nextJson(), { jsonrpc: "2.0", method: TOPIC, params: { guild_id: "g1", member_id: "100", balance: 40 } });
+  assert.deepEqual(await client.nextJson(), { jsonrpc: "2.0", method: TOPIC, params: { guild_id: "g1", member_id: "200", balance: MAX_BALANCE } });
+
+  // Payday: the cool-down claim and the pay are stored together.
+  const paid = await cog.payday("g1", "300").then((r) => ({ balance: r.balance, stored: file().member.g1?.["300"] }));
+  assert.deepEqual(paid, { balance: 120, stored: { lastPayday: T0, balance: 120 } });
 });
 
 test("leaderboard lists the richest first, n places, ties by id", async (t) => {
