@@ -6,34 +6,10 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import {
   JsonFileDriver,
   openConfigStore,
-  type ConfigDriver,
   type NamespaceDocument,
 } from "../../src/config/index.ts";
-import { tempDir } from "./helpers.ts";
+import { SpyDriver, tempDir } from "./helpers.ts";
 
-/** Wraps the JSON driver and records every write that completed, as a snapshot. */
-class SpyDriver implements ConfigDriver {
-  readonly completed: NamespaceDocument[] = [];
-  started = 0;
-  failNext = false;
-  constructor(readonly inner: JsonFileDriver) {}
-  load(namespace: string) {
-    return this.inner.load(namespace);
-  }
-  async write(namespace: string, document: NamespaceDocument) {
-    const snapshot = structuredClone(document);
-    this.started++;
-    if (this.failNext) {
-      this.failNext = false;
-      throw Object.assign(new Error("disk full"), { code: "ENOSPC" });
-    }
-    await this.inner.write(namespace, document);
-    this.completed.push(snapshot);
-  }
-  close() {
-    return this.inner.close();
-  }
-}
 
 test("concurrent updates lose no increments, in memory and on disk", async (t) => {
   const dir = await tempDir(t);

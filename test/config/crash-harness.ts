@@ -83,3 +83,16 @@ export function runAndKill(script: string, dir: string, args: readonly string[],
     });
   });
 }
+
+/**
+ * Runs `rounds` kill rounds, `parallel` at a time. allSettled: every child of a batch dies
+ * before a failure ends the test and its cleanup removes their directories.
+ */
+export async function inBatches(rounds: number, parallel: number, round: (i: number) => Promise<void>): Promise<void> {
+  for (let start = 0; start < rounds; start += parallel) {
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(parallel, rounds - start) }, (_, k) => round(start + k)),
+    );
+    for (const result of results) if (result.status === "rejected") throw result.reason;
+  }
+}

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openConfigStore, type NamespaceDocument } from "../../src/config/index.ts";
-import { runAndKill, type KillPlan } from "./crash-harness.ts";
+import { runAndKill, type KillPlan, inBatches } from "./crash-harness.ts";
 import { tempDir } from "./helpers.ts";
 
 const SCRIPT = fileURLToPath(new URL("./fixtures/transfer-writer.ts", import.meta.url));
@@ -68,14 +68,7 @@ test(TITLE, { timeout: 60_000 }, async (t) => {
       await store.close();
     }
   };
-  for (let start = 0; start < ROUNDS; start += PARALLEL) {
-    // allSettled: let every child of the batch die before a failure ends the test and
-    // its cleanup removes their directories.
-    const results = await Promise.allSettled(
-      Array.from({ length: Math.min(PARALLEL, ROUNDS - start) }, (_, k) => round(start + k)),
-    );
-    for (const result of results) if (result.status === "rejected") throw result.reason;
-  }
+  await inBatches(ROUNDS, PARALLEL, round);
   t.diagnostic(`${ROUNDS} kills; ${roundsWithAcks} with acknowledged transfers (${totalAcks} in all)`);
   // By construction 2 rounds in 3 are killed after acknowledgements; checks the harness itself.
   assert.ok(roundsWithAcks >= (2 * ROUNDS) / 3, "kills happened while transfers were being acknowledged");

@@ -6,11 +6,10 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import {
   JsonFileDriver,
   openConfigStore,
-  type ConfigDriver,
   type ConfigStore,
   type NamespaceDocument,
 } from "../../src/config/index.ts";
-import { tempDir } from "./helpers.ts";
+import { SpyDriver, tempDir } from "./helpers.ts";
 
 const BANK = {
   global: { currency: "credits", rates: { daily: 100 } },
@@ -20,27 +19,6 @@ const BANK = {
   member: { balance: 0, lastPayday: 0 },
 };
 
-/** Wraps the JSON driver and records every completed write, as a snapshot. */
-class SpyDriver implements ConfigDriver {
-  readonly completed: NamespaceDocument[] = [];
-  failNext = false;
-  constructor(readonly inner: JsonFileDriver) {}
-  load(namespace: string) {
-    return this.inner.load(namespace);
-  }
-  async write(namespace: string, document: NamespaceDocument) {
-    const snapshot = structuredClone(document);
-    if (this.failNext) {
-      this.failNext = false;
-      throw Object.assign(new Error("disk full"), { code: "ENOSPC" });
-    }
-    await this.inner.write(namespace, document);
-    this.completed.push(snapshot);
-  }
-  close() {
-    return this.inner.close();
-  }
-}
 
 async function open(t: TestContext): Promise<{ dir: string; store: ConfigStore; driver: SpyDriver }> {
   const dir = await tempDir(t);
