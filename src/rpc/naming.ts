@@ -4,16 +4,25 @@
  * words, upper-cased. `("Economy", "getVariables")` → `ECONOMY__GET_VARIABLES`.
  */
 export function cogMethodName(cogName: string, methodName: string): string {
-  return `${cogName.toUpperCase()}__${wordsToUpperSnake(methodName)}`;
+  return `${upperAscii(cogName)}__${wordsToUpperSnake(methodName)}`;
 }
 
 /** `getVariables` → `GET_VARIABLES`, `_private_` → `PRIVATE`, `HTTPServer` → `HTTP_SERVER`. */
 export function wordsToUpperSnake(name: string): string {
-  return name
-    .replace(/^_+|_+$/g, "")
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .toUpperCase();
+  return upperAscii(
+    name
+      .replace(/^_+|_+$/g, "")
+      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2"),
+  );
+}
+
+/**
+ * Upper-cases ASCII letters only. A non-ASCII letter stays as it is, so the name it is in
+ * fails {@link isValidName} rather than turning into an ASCII one (`Straße` is not `STRASSE`).
+ */
+function upperAscii(text: string): string {
+  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.]{0,127}$/;
@@ -23,7 +32,16 @@ export function isValidName(name: string): boolean {
   return NAME_RE.test(name);
 }
 
-/** The key used for case-insensitive look-up. */
-export function nameKey(name: string): string {
-  return name.toUpperCase();
+/** Any character outside ASCII. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The key used for case-insensitive look-up: ASCII letters folded to upper case, nothing else.
+ * `toUpperCase` alone folds Unicode too (`ſ` → `S`, `ı` → `I`, `ß` → `SS`), which would let
+ * `get_methodſ` call `GET_METHODS`. Registered names are ASCII, so a name with any other
+ * character matches none: its key is `undefined`.
+ */
+export function nameKey(name: string): string | undefined {
+  // On ASCII-only text, toUpperCase changes a–z and nothing else.
+  return NON_ASCII.test(name) ? undefined : name.toUpperCase();
 }

@@ -1,5 +1,6 @@
 import type { Disposable } from "./disposable.ts";
 import { RpcServerError } from "./errors.ts";
+import { nameKey } from "./naming.ts";
 import { compileParams, type ParamSpec } from "./params.ts";
 import { OwnedTable, type NamedEntry } from "./table.ts";
 
@@ -94,7 +95,8 @@ function makeEntry(name: string, handler: RpcHandler, options: MethodOptions, co
   if (options.owner !== undefined && typeof options.owner !== "string") throw new TypeError(`owner of method ${name} must be a string`);
   return {
     name,
-    key: name.toUpperCase(),
+    // Built-in names are ASCII and checked names already upper-case, so there is a key.
+    key: nameKey(name)!,
     owner: options.owner ?? null,
     handler,
     params: compileParams(options.params),

@@ -35,7 +35,7 @@ export class OwnedTable<E extends NamedEntry> {
         `${this.#kind} name ${JSON.stringify(name)} is invalid: use letters, digits, "_" and "." (at most 128), starting with a letter or "_"`,
       );
     }
-    const key = nameKey(name);
+    const key = nameKey(name)!; // isValidName admits ASCII only, so there is a key
     if (key.startsWith("RPC.")) {
       throw new RpcServerError("ERR_RPC_INVALID_NAME", `${this.#kind} names starting with "rpc." are reserved by JSON-RPC 2.0`);
     }
@@ -77,9 +77,15 @@ export class OwnedTable<E extends NamedEntry> {
     this.#entries.set(entry.key, entry);
   }
 
-  /** Case-insensitive look-up; exact upper-case names (the common case) skip the conversion. */
+  /**
+   * Look-up ignoring ASCII case; exact upper-case names (the common case) skip the folding,
+   * and a name with a non-ASCII character finds nothing.
+   */
   get(name: string): E | undefined {
-    return this.#entries.get(name) ?? this.#entries.get(nameKey(name));
+    const exact = this.#entries.get(name);
+    if (exact !== undefined) return exact;
+    const key = nameKey(name);
+    return key === undefined ? undefined : this.#entries.get(key);
   }
 
   values(): IterableIterator<E> {

@@ -34,6 +34,34 @@ test("look-up is case-insensitive: Red's documented GET_METHOD_INFO [\"get_metho
   assert.deepEqual((await client.call("Get_Topics")).result, []);
 });
 
+test("look-up folds ASCII letters only: a name with ſ or ı (which upper-case to S and I) is Method not found, and no topic", async (t) => {
+  const server = await startServer(t);
+  server.topics.register("CORE__STATUS");
+  const client = await connect(t, server);
+  const notFound = { code: -32601, message: "Method not found" };
+  // ſ (long s, U+017F) and ı (dotless i, U+0131): toUpperCase turns them into S and I.
+  for (const method of ["get_methodſ", "rpc.diſcover", "GET_METHOD_ınFO", "ſubscribe"]) {
+    const reply = await client.call(method);
+    assert.deepEqual(reply, { jsonrpc: "2.0", id: reply.id, error: notFound }, method);
+  }
+  assert.equal((await client.call("GET_METHOD_INFO", ["get_methodſ"])).result, NO_DOC);
+  assert.deepEqual((await client.call("SUBSCRIBE", ["CORE__STATUſ", "core__ſtatus"])).result, []);
+  assert.deepEqual((await client.call("GET_SUBSCRIPTIONS")).result, []);
+  // The ASCII spellings, any case, still work.
+  assert.ok((await client.call("get_methods")).result.includes("GET_METHODS"));
+  assert.equal((await client.call("rpc.discover")).result.info.title, "Cogwheel RPC");
+  assert.deepEqual((await client.call("SUBSCRIBE", ["core__status"])).result, ["CORE__STATUS"]);
+});
+
+test("a cog or method name with a non-ASCII letter is invalid, not folded into an ASCII name", () => {
+  const server = createRpcServer({ port: 0 });
+  assert.equal(cogMethodName("Caſh", "balance"), "CAſH__BALANCE");
+  assert.equal(cogMethodName("Cash", "ſum"), "CASH__ſUM");
+  for (const name of [cogMethodName("Caſh", "balance"), "get_methodſ"]) {
+    assert.throws(() => server.methods.register(name, () => 0), { code: "ERR_RPC_INVALID_NAME" }, name);
+  }
+});
+
 test("GET_TOPICS and GET_TOPIC list topics; SUBSCRIBE/UNSUBSCRIBE return the connection's subscriptions as a plain list", async (t) => {
   const server = await startServer(t);
   server.topics.register("ECONOMY__BALANCE_CHANGED", { doc: "A balance changed." });
