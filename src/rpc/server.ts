@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -7,7 +7,7 @@ import { CloseCode, Connection } from "./connection.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { RpcServerError } from "./errors.ts";
 import { createGuard, selectSubprotocol, type Guard } from "./guards.ts";
-import { HELP_TEXT, refuseUpgrade } from "./http-reply.ts";
+import { answerUpgradeRequired, HELP_TEXT, refuseUpgrade, UPGRADE_REQUIRED_HEADERS } from "./http-reply.ts";
 import { resolveOptions, type ResolvedOptions, type RpcServerOptions } from "./options.ts";
 import { MethodRegistry } from "./registry.ts";
 import { TopicRegistry } from "./topics.ts";
@@ -95,11 +95,7 @@ export class RpcServer {
       headersTimeout: handshakeTimeoutMs,
       requestTimeout: handshakeTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs),
-    }, (request, response) => {
-      // Plain HTTP: say what this port is, never crash.
-      response.writeHead(405, { Allow: "GET", "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
-      response.end(`${HELP_TEXT}\n`);
-    });
+    }, (request, response) => this.#request(request, response));
     http.maxConnections = this.#options.maxConnections + HANDSHAKE_MARGIN;
     http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     this.#http = http;
@@ -142,7 +138,20 @@ export class RpcServer {
     return { port: this.#port };
   }
 
+  /**
+   * A plain HTTP request (no upgrade), whatever its method and path: say what this port is,
+   * never crash. The web console (DESIGN §8) will answer its own requests here first.
+   */
+  #request(_request: IncomingMessage, response: ServerResponse): void {
+    answerUpgradeRequired(response);
+  }
+
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (request.headers.upgrade?.toLowerCase() !== "websocket") {
+      // An upgrade to another protocol (h2c…) is no more a WebSocket than plain HTTP is.
+      refuseUpgrade(socket, 426, HELP_TEXT, UPGRADE_REQUIRED_HEADERS);
+      return;
+    }
     if (this.#state !== "listening" || this.#guard === null) {
       refuseUpgrade(socket, 503, "The server is shutting down.");
       return;

@@ -52,9 +52,9 @@ function listenersFromProc(port: number): { v4: string[]; v6: string[] } | null 
 }
 
 /** A plain HTTP request (no upgrade), answered with status, headers and body. Bounded. */
-function plainHttp(port: number, method: string, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function plainHttp(port: number, method: string, path: string, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, method, path: "/", agent: false }, (res) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method, path, agent: false }, (res) => {
       let text = "";
       res.on("data", (c: Buffer) => (text += c.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
@@ -122,17 +122,36 @@ test("the server binds 127.0.0.1 only: the listener table shows no other address
   assert.notEqual(await tryConnect("::1", port), "connected", "the server must not be reachable on [::1]");
 });
 
-test("plain HTTP GET and POST (no upgrade) get 405 with a help text, and the server keeps working", async (t) => {
+test("plain HTTP (no upgrade), any method and path, gets 426 Upgrade Required with Upgrade: websocket and the help text, then closes", async (t) => {
   const server = await echoServer(t);
-  for (const method of ["GET", "POST", "PUT"]) {
-    const answer = await plainHttp(server.port, method, method === "GET" ? undefined : '{"jsonrpc":"2.0","id":1,"method":"PING"}');
-    assert.equal(answer.status, 405, method);
-    assert.equal(answer.headers.allow, "GET");
-    assert.equal(answer.headers["content-type"], "text/plain; charset=utf-8");
-    assert.equal(answer.body, `${HELP_TEXT}\n`);
-    assert.match(answer.body, /WebSocket/);
-    assert.match(answer.body, /ws:\/\/127\.0\.0\.1:/);
+  for (const [method, path] of [["GET", "/"], ["POST", "/"], ["PUT", "/"], ["HEAD", "/"], ["GET", "/index.html"], ["OPTIONS", "/rpc"]] as const) {
+    const what = `${method} ${path}`;
+    const answer = await plainHttp(server.port, method, path, method === "POST" || method === "PUT" ? '{"jsonrpc":"2.0","id":1,"method":"PING"}' : undefined);
+    assert.equal(answer.status, 426, what);
+    assert.equal(answer.headers.upgrade, "websocket", what);
+    assert.equal(answer.headers.connection, "Upgrade, close", what);
+    assert.equal(answer.headers.allow, undefined, what);
+    assert.equal(answer.headers["content-type"], "text/plain; charset=utf-8", what);
+    assert.equal(answer.body, method === "HEAD" ? "" : `${HELP_TEXT}\n`, what);
   }
+  assert.match(HELP_TEXT, /WebSocket/);
+  assert.match(HELP_TEXT, /ws:\/\/127\.0\.0\.1:/);
+  // On the wire: the status line, the headers, the body, and the server closes the connection.
+  const raw = await rawExchange(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+  const [head, body] = raw.split("\r\n\r\n");
+  const lines = head!.split("\r\n");
+  assert.equal(lines[0], "HTTP/1.1 426 Upgrade Required");
+  assert.ok(lines.includes("Upgrade: websocket"), head);
+  assert.ok(lines.includes("Connection: Upgrade, close"), head);
+  assert.ok(lines.includes(`Content-Length: ${Buffer.byteLength(`${HELP_TEXT}\n`)}`), head);
+  assert.equal(body, `${HELP_TEXT}\n`);
+  // An upgrade to another protocol is not a WebSocket either.
+  const h2c = await rawExchange(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n`);
+  const [h2cHead, h2cBody] = h2c.split("\r\n\r\n");
+  assert.equal(h2cHead!.split("\r\n")[0], "HTTP/1.1 426 Upgrade Required");
+  assert.ok(h2cHead!.split("\r\n").includes("Upgrade: websocket"), h2cHead);
+  assert.ok(h2cHead!.split("\r\n").includes("Connection: Upgrade, close"), h2cHead);
+  assert.equal(h2cBody, `${HELP_TEXT}\n`);
   // Garbage that is not HTTP at all is answered by the HTTP layer, not a crash.
   const garbage = await rawExchange(server.port, "\x00\x01 this is not http\r\n\r\n");
   assert.match(garbage, /^HTTP\/1\.1 400 /);
