@@ -25,6 +25,12 @@ export interface RpcServerOptions {
   shutdownGraceMs?: number;
   /** How long a client may take to send its HTTP upgrade request; slower sockets are dropped. Default 10 000 ms. */
   handshakeTimeoutMs?: number;
+  /**
+   * Most sockets still sending their HTTP request, counted apart from `maxConnections`; when
+   * another arrives, the oldest of them is dropped, so half-sent requests cannot lock clients
+   * out. Default 128.
+   */
+  maxPendingHandshakes?: number;
   /** How long a closing handshake may take before the socket is destroyed. Default 1 000 ms. */
   closeTimeoutMs?: number;
   /**
@@ -57,6 +63,7 @@ export const DEFAULTS = {
   shutdownGraceMs: 5_000,
   closeTimeoutMs: 1_000,
   handshakeTimeoutMs: 10_000,
+  maxPendingHandshakes: 128,
 } as const;
 
 const INTEGER_LIMITS: ReadonlyArray<[keyof typeof DEFAULTS, number, number]> = [
@@ -71,6 +78,7 @@ const INTEGER_LIMITS: ReadonlyArray<[keyof typeof DEFAULTS, number, number]> = [
   ["shutdownGraceMs", 0, 3600_000],
   ["closeTimeoutMs", 0, 3600_000],
   ["handshakeTimeoutMs", 100, 600_000],
+  ["maxPendingHandshakes", 1, 1_000_000],
 ];
 
 const KNOWN_OPTIONS = new Set([...Object.keys(DEFAULTS), "allowedOrigins", "authToken", "logger", "info"]);

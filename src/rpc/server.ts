@@ -7,6 +7,7 @@ import { CloseCode, Connection } from "./connection.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { RpcServerError } from "./errors.ts";
 import { createGuard, selectSubprotocol, type Guard } from "./guards.ts";
+import { PendingHandshakes } from "./handshakes.ts";
 import { answerUpgradeRequired, HELP_TEXT, refuseUpgrade, UPGRADE_REQUIRED_HEADERS } from "./http-reply.ts";
 import { resolveOptions, type ResolvedOptions, type RpcServerOptions } from "./options.ts";
 import { MethodRegistry } from "./registry.ts";
@@ -15,8 +16,12 @@ import { TopicRegistry } from "./topics.ts";
 /** Lifecycle states, in order; a server never goes back. */
 export type RpcServerState = "new" | "starting" | "listening" | "closing" | "closed";
 
-/** Sockets allowed beyond maxConnections for requests still in their HTTP handshake. */
-const HANDSHAKE_MARGIN = 64;
+/**
+ * Sockets allowed beyond maxConnections + maxPendingHandshakes: refused upgrades and plain
+ * HTTP answers still closing. The resulting cap is only a backstop on descriptors; pending
+ * handshakes are bounded by PendingHandshakes, which evicts instead of refusing newcomers.
+ */
+const CLOSING_MARGIN = 64;
 
 /**
  * The JSON-RPC 2.0 WebSocket server. Knows nothing of bots: it serves whatever is in its
@@ -32,6 +37,7 @@ export class RpcServer {
   readonly #dispatcher: Dispatcher;
   readonly #connections = new Set<Connection>();
   readonly #wss: WebSocketServer;
+  readonly #pending: PendingHandshakes;
   #http: Server | null = null;
   #guard: Guard | null = null;
   #state: RpcServerState = "new";
@@ -50,6 +56,7 @@ export class RpcServer {
     this.topics = new TopicRegistry(onListenerError);
     this.#dispatcher = new Dispatcher(this.methods, { maxBatchSize, maxDepth }, logger);
     registerBuiltins(this.methods, this.topics, this.#options.info);
+    this.#pending = new PendingHandshakes(this.#options.maxPendingHandshakes);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: maxMessageBytes,
@@ -88,16 +95,21 @@ export class RpcServer {
   }
 
   async #bind(): Promise<{ port: number }> {
-    const { handshakeTimeoutMs } = this.#options;
-    // A socket that never finishes its HTTP handshake is dropped after handshakeTimeoutMs, and
-    // the number of sockets is capped, so half-sent requests cannot exhaust descriptors.
+    const { handshakeTimeoutMs, maxConnections, maxPendingHandshakes } = this.#options;
+    // A socket that never finishes its HTTP handshake is dropped after handshakeTimeoutMs, or
+    // sooner when newer sockets need its place among the pending ones (PendingHandshakes).
     const http = createServer({
       headersTimeout: handshakeTimeoutMs,
       requestTimeout: handshakeTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs),
     }, (request, response) => this.#request(request, response));
-    http.maxConnections = this.#options.maxConnections + HANDSHAKE_MARGIN;
-    http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
+    // Beyond this Node drops new sockets unseen: a backstop that real clients never reach.
+    http.maxConnections = maxConnections + maxPendingHandshakes + CLOSING_MARGIN;
+    http.on("connection", (socket: Socket) => this.#pending.add(socket));
+    http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#pending.settle(request.socket);
+      this.#upgrade(request, socket, head);
+    });
     this.#http = http;
     const { port } = this.#options;
     try {
@@ -142,7 +154,8 @@ export class RpcServer {
    * A plain HTTP request (no upgrade), whatever its method and path: say what this port is,
    * never crash. The web console (DESIGN §8) will answer its own requests here first.
    */
-  #request(_request: IncomingMessage, response: ServerResponse): void {
+  #request(request: IncomingMessage, response: ServerResponse): void {
+    this.#pending.settle(request.socket);
     answerUpgradeRequired(response);
   }
 
