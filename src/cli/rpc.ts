@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_PORT, RpcCallError, RpcConnectionError, RpcTimeoutError, type RpcClient } from "../client/index.ts";
 import { createNodeRpcClient } from "../client/node.ts";
+import { parseJson, stringifyJson } from "../protocol/json.ts";
 
 /** Options of `cogwheel rpc`, shared by its subcommands. */
 export interface RpcFlags {
@@ -48,7 +49,7 @@ export function parseCallParams(words: readonly string[]): unknown {
   if (words.length === 0) return undefined;
   if (words.length === 1) {
     try {
-      const value: unknown = JSON.parse(words[0]!);
+      const value: unknown = parseJson(words[0]!); // snowflakes stay exact
       if (value !== null && typeof value === "object") return value;
       // A quoted JSON string is that string ('"two words"'), not text with quotes in it.
       if (typeof value === "string") return [value];
@@ -61,7 +62,7 @@ export function parseCallParams(words: readonly string[]): unknown {
 
 /** Pretty JSON on a terminal, one compact line otherwise. */
 function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value ?? null, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+  process.stdout.write(`${stringifyJson(value ?? null, process.stdout.isTTY ? 2 : undefined)}\n`);
 }
 
 function targetUrl(flags: RpcFlags): string {
@@ -81,7 +82,7 @@ function portOf(address: string): string {
 export function reportFailure(error: unknown, flags: RpcFlags): number {
   const address = targetUrl(flags);
   if (error instanceof RpcCallError) {
-    const data = "data" in error ? ` ${JSON.stringify(error.data)}` : "";
+    const data = "data" in error ? ` ${stringifyJson(error.data)}` : "";
     process.stderr.write(`error ${error.code}: ${error.message}${data}\n`);
     return EXIT_RPC_ERROR;
   }
@@ -159,7 +160,7 @@ async function subscribe(topics: string[], _options: unknown, command: Command):
   const flags = flagsOf(command);
   process.exitCode = await withClient(flags, async (client) => {
     // One compact JSON line per push, whatever stdout is: a stream for `jq`, `while read`, ….
-    const print = (data: unknown, topic: string): void => void process.stdout.write(`${JSON.stringify({ topic, data: data ?? null })}\n`);
+    const print = (data: unknown, topic: string): void => void process.stdout.write(`${stringifyJson({ topic, data: data ?? null })}\n`);
     const subscriptions = topics.map((topic) => client.subscribe(topic, print));
     let stop!: (code: number) => void;
     const stopped = new Promise<number>((resolve) => (stop = resolve));

@@ -1,5 +1,6 @@
 // RpcClient: a JSON-RPC 2.0 client for Cogwheel's (and Red's) RPC server.
 // Browser-safe: written against the standard WebSocket surface only, no Node imports.
+import { parseJson, stringifyJson } from "../protocol/json.ts";
 import { jitteredDelay, resolveReconnect, type ReconnectOptions } from "./backoff.ts";
 import type { Disposable } from "./disposable.ts";
 import { RpcCallError, RpcConnectionError, RpcTimeoutError } from "./errors.ts";
@@ -242,7 +243,7 @@ export class RpcClient {
       const id = this.#nextId++;
       let frame: string;
       try {
-        frame = JSON.stringify(encodeRequest(id, method, params));
+        frame = stringifyJson(encodeRequest(id, method, params));
       } catch (error) {
         reject(error);
         return;
@@ -262,7 +263,7 @@ export class RpcClient {
     return new Promise<void>((resolve, reject) => {
       let frame: string;
       try {
-        frame = JSON.stringify(encodeRequest(undefined, method, params));
+        frame = stringifyJson(encodeRequest(undefined, method, params));
       } catch (error) {
         reject(error);
         return;
@@ -295,7 +296,7 @@ export class RpcClient {
           ids.push(id);
           return encodeRequest(id, item.method, item.params);
         });
-        frame = JSON.stringify(requests);
+        frame = stringifyJson(requests);
       } catch (error) {
         reject(error);
         return;
@@ -637,7 +638,7 @@ export class RpcClient {
     let message: unknown;
     try {
       if (text === undefined) throw new Error("not a text frame");
-      message = JSON.parse(text);
+      message = parseJson(text); // ids beyond 2^53 arrive as bigints, exactly
     } catch {
       this.#emit("error", new Error("the server sent a frame that is not JSON text"));
       return;

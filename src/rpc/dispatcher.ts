@@ -1,3 +1,4 @@
+import { parseJson } from "../protocol/json.ts";
 import type { Connection } from "./connection.ts";
 import { isRpcError, RpcError } from "./errors.ts";
 import { encodeJson, exceedsDepth } from "./json.ts";
@@ -46,7 +47,7 @@ export class Dispatcher {
   handle(connection: Connection, text: string): void {
     let message: unknown;
     try {
-      message = JSON.parse(text);
+      message = parseJson(text); // integers beyond 2^53 arrive as bigints, exactly
     } catch {
       connection.send(PARSE_ERROR_FRAME);
       return;

@@ -1,24 +1,12 @@
+import { stringifyJson } from "../protocol/json.ts";
+
 /**
- * Strict JSON encoding: JSON.stringify silently drops functions and symbols, which would
- * turn a handler bug into a wrong answer. Here they throw, like BigInt and cycles already do.
- * Top-level `undefined` encodes as `null` (a handler that returns nothing).
+ * Strict, lossless JSON encoding of results, topic payloads and error data: functions, symbols
+ * and cycles throw (the caller answers -32603), a `bigint` is written as bare digits, top-level
+ * `undefined` is `null`.
  */
 export function encodeJson(value: unknown): string {
-  if (value === undefined) return "null";
-  if (typeof value !== "object" || value === null) {
-    const out = JSON.stringify(value);
-    if (out === undefined) throw new TypeError(`a ${typeof value} cannot be encoded as JSON`);
-    return out;
-  }
-  return JSON.stringify(value, strictReplacer) as string;
-}
-
-function strictReplacer(this: unknown, key: string, value: unknown): unknown {
-  const type = typeof value;
-  if (type === "function" || type === "symbol") {
-    throw new TypeError(`a ${type} at ${key === "" ? "the top level" : JSON.stringify(key)} cannot be encoded as JSON`);
-  }
-  return value;
+  return stringifyJson(value);
 }
 
 /** Depth of nested arrays/objects, stopping as soon as it exceeds `max` (so never deep recursion). */

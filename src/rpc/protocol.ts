@@ -50,6 +50,8 @@ function encodeId(id: unknown, rawIds: RawIds, index: number): EncodedId | null 
       if (Number.isSafeInteger(id)) return String(id);
       if (!Number.isFinite(id)) return null;
       return rawIds.at(index) ?? JSON.stringify(id);
+    case "bigint":
+      return id.toString(); // an integer id beyond 2^53, read exactly
     case "object":
       return id === null ? "null" : null;
     default:

@@ -103,7 +103,7 @@ async function startHarness(t: TestContext): Promise<Harness> {
     await later(null);
     throw new Error("async boom");
   });
-  m.register("BAD_RESULT", () => ({ big: 10n }));
+  m.register("BAD_RESULT", () => ({ handler: () => 1 })); // a function is not JSON (a bigint is, since it is written as digits)
   m.register("SINK", () => {
     sink++;
     return "sunk";
