@@ -97,10 +97,11 @@ export async function runStart(flags: StartFlags): Promise<number> {
     throw new StartError(describe(error));
   }
   if (flags.rpc) {
-    logger.info(
-      { port: bot.rpc.port, auth: flags.rpcAuth },
-      `RPC server listening on ws://127.0.0.1:${bot.rpc.port}/ with ${token ? `token auth (token in ${token.path})` : "no auth (any local program may connect)"}`,
-    );
+    // The one "listening" line, written after the token file: a script that waits for it
+    // never reads a previous run's token. Its message is fixed, for scripts to match.
+    const port = bot.rpc.port;
+    const auth = token ? { auth: "token", tokenFile: token.path } : { auth: "none", note: "any local program may connect" };
+    logger.info({ port, url: `ws://127.0.0.1:${port}/`, ...auth }, "RPC server listening on 127.0.0.1");
   }
 
   // Signal handlers hold no handle: with stdin at its end and no RPC server, nothing else would

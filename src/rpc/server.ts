@@ -103,7 +103,8 @@ export class RpcServer {
       requestTimeout: handshakeTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs),
     }, (request, response) => this.#request(request, response));
-    // Beyond this Node drops new sockets unseen: a backstop that real clients never reach.
+    // Beyond this Node drops new sockets unseen: a backstop on descriptors, not the bound on
+    // half-sent requests.
     http.maxConnections = maxConnections + maxPendingHandshakes + CLOSING_MARGIN;
     http.on("connection", (socket: Socket) => this.#pending.add(socket));
     http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -143,10 +144,9 @@ export class RpcServer {
       this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
       this.#heartbeat.unref();
     }
-    this.#options.logger.info(
-      { port: this.#port, auth: this.#options.authToken === null ? "none" : "token" },
-      "RPC server listening on 127.0.0.1",
-    );
+    // Debug only: the program that runs the server says when it is ready for clients (the
+    // CLI, once the token file is written), so that there is one "listening" line, never early.
+    this.#options.logger.debug({ port: this.#port, auth: this.#options.authToken === null ? "none" : "token" }, "RPC server bound to 127.0.0.1");
     return { port: this.#port };
   }
 

@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { upgradeStatus } from "../rpc/support.ts";
-import { runCli, tempDir, type BotProcess } from "./support.ts";
+import { connectTo, upgradeStatus } from "../rpc/support.ts";
+import { LISTENING, runCli, tempDir, type BotProcess } from "./support.ts";
 
-/** Waits for the start-up line that follows the token file's creation; returns the RPC port. */
+/** Waits for the start-up line, which follows the token file's creation; returns the RPC port. */
 async function startedWithToken(bot: BotProcess): Promise<number> {
   const port = await bot.rpcPort();
-  await bot.until(() => (bot.logs.some((l) => String(l.msg).includes("with token auth")) ? true : undefined), 10000, "the token");
+  assert.ok(bot.logs.some((l) => l.msg === LISTENING && l.auth === "token"), "the listening line says token auth");
   return port;
 }
 
@@ -24,7 +24,9 @@ test("--rpc-auth token: a fresh 0600 token file replaces a looser one, gates the
   assert.match(token, /^[0-9a-f]{64}\n$/, JSON.stringify(token));
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.notEqual(statSync(file).ino, oldInode, "a new file was renamed into place, not the old one rewritten");
-  await bot.until(() => (bot.logs.some((l) => l.auth === "token" && String(l.msg).includes("with token auth")) ? true : undefined), 5000, "the auth log line");
+  const line = bot.logs.find((l) => l.msg === LISTENING);
+  assert.equal(line?.auth, "token");
+  assert.equal(line?.tokenFile, file);
   assert.ok(!bot.stderrText.includes(token.trim()), "the token is not logged");
 
   assert.equal((await upgradeStatus(port, {})).status, 401);
@@ -51,7 +53,8 @@ test("without --rpc-auth the log says that no auth is on, and no token file is w
   const data = tempDir(t);
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", data]);
   const port = await bot.rpcPort();
-  await bot.until(() => (bot.logs.some((l) => l.auth === "none" && String(l.msg).includes("no auth")) ? true : undefined), 5000, "the auth log line");
+  const line = bot.logs.find((l) => l.msg === LISTENING);
+  assert.deepEqual([line?.auth, line?.note, line?.tokenFile], ["none", "any local program may connect", undefined]);
   assert.equal(existsSync(join(data, "rpc.token")), false);
   assert.equal((await upgradeStatus(port, {})).status, 101);
   await bot.stop();
@@ -67,4 +70,32 @@ test("a second start that fails (port in use) leaves the running bot's token fil
   assert.equal(readFileSync(join(data, "rpc.token"), "utf8").trim(), token);
   assert.equal((await upgradeStatus(port, { Authorization: `Bearer ${token}` })).status, 101);
   assert.deepEqual(await first.stop(), { code: 0, signal: null });
+});
+
+test("one \"listening\" line, written once the token file holds the token that authenticates", async (t) => {
+  const data = tempDir(t);
+  const file = join(data, "rpc.token");
+  writeFileSync(file, `${"0".repeat(64)}\n`, { mode: 0o600 }); // what a killed earlier run leaves behind
+  // At debug level too: no other line may say "listening" (the server's own is neutral).
+  const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--rpc-auth", "token", "--data-dir", data, "--log-level", "debug"]);
+  // The file as it is in the very turn the line is read, before anything else can run.
+  let tokenAtLine: string | null | undefined;
+  let partial = "";
+  bot.child.stderr.on("data", (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (line.includes("listening") && tokenAtLine === undefined) tokenAtLine = existsSync(file) ? readFileSync(file, "utf8") : null;
+    }
+  });
+  const port = await bot.rpcPort();
+  assert.ok(tokenAtLine !== undefined && tokenAtLine !== null, "the token file exists when the line is read");
+  assert.match(tokenAtLine, /^[0-9a-f]{64}\n$/);
+  assert.notEqual(tokenAtLine.trim(), "0".repeat(64), "not the stale token");
+  const client = await connectTo(t, port, { headers: { Authorization: `Bearer ${tokenAtLine.trim()}` } });
+  assert.ok((await client.call("GET_METHODS")).result.includes("GET_METHODS"));
+  assert.deepEqual(await bot.stop(), { code: 0, signal: null });
+  const listening = bot.stderrText.split("\n").filter((l) => l.includes("listening"));
+  assert.equal(listening.length, 1, listening.join("\n"));
+  assert.ok(bot.logs.some((l) => l.msg === "RPC server bound to 127.0.0.1" && l.level === 20), "the server's own line is at debug level");
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connectTo } from "../rpc/support.ts";
 import { FakeDiscord, IDS } from "../adapters/support/fake-discord.ts";
-import { runCli, tempDir } from "./support.ts";
+import { LISTENING, runCli, tempDir } from "./support.ts";
 
 test("Discord mode: !ping is answered by a POST to the channel; CORE__NAME renames; owner comes from the application", async (t) => {
   const fake = await FakeDiscord.start();
@@ -17,7 +17,7 @@ test("Discord mode: !ping is answered by a POST to the channel; CORE__NAME renam
   // Commands flow once the adapter is ready; the status topic says so.
   const client = await connectTo(t, port);
   await fake.waitFor(() => fake.framesOf("in", 2).length > 0, 15000, "IDENTIFY");
-  await bot.until(() => (bot.logs.some((l) => l.msg === "RPC server listening on 127.0.0.1") ? true : undefined), 1000, "rpc");
+  await bot.until(() => (bot.logs.some((l) => l.msg === LISTENING) ? true : undefined), 1000, "rpc");
   for (let i = 0; i < 100 && !(await client.call("CORE__INVITE_URL")).result; i++) await new Promise((r) => setTimeout(r, 100));
 
   fake.injectMessage({ content: "!ping" });

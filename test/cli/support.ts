@@ -9,10 +9,21 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN = join(ROOT, "src/cli/main.ts");
 
+/** The message of the CLI's one start-up line saying the RPC server takes clients. */
+export const LISTENING = "RPC server listening on 127.0.0.1";
+
 /** A temp dir removed when the test ends. */
 export function tempDir(t: TestContext, prefix = "cogwheel-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => {
+    // A failed test may leave a bot writing into the dir (ENOTEMPTY): a throwing hook would
+    // skip the later ones, among them the one that kills the bot, and the run would hang.
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // leave it to the OS's temp cleanup
+    }
+  });
   return dir;
 }
 
@@ -84,9 +95,9 @@ export class BotProcess {
     }
   }
 
-  /** The RPC port, from the start-up log line. */
+  /** The RPC port, from the start-up log line (written once the RPC server takes clients). */
   rpcPort(ms = 15000): Promise<number> {
-    return this.until(() => this.logs.find((l) => l.msg === "RPC server listening on 127.0.0.1")?.port as number | undefined, ms, "the RPC server");
+    return this.until(() => this.logs.find((l) => l.msg === LISTENING)?.port as number | undefined, ms, "the RPC server");
   }
 
   /** Types a line on the bot's stdin and returns the next `count` stdout lines it prints. */
