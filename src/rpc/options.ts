@@ -116,21 +116,40 @@ export function resolveOptions(options: RpcServerOptions = {}): ResolvedOptions 
   return { ...merged, allowedOrigins: origins, logger, info, authToken } as ResolvedOptions;
 }
 
+/** Schemes whose pages send `Origin: null`, as sandboxed frames do. */
+const NULL_ORIGIN_SCHEMES = new Set(["file:", "data:", "about:", "blob:"]);
+
 /** An allowed origin is `scheme://host[:port]`, exactly as a browser sends it. */
 function checkOrigin(origin: unknown): string {
-  if (typeof origin !== "string" || origin === "null") {
+  if (typeof origin !== "string") {
     throw invalid(`allowed origin ${JSON.stringify(origin)} is not an origin`);
   }
+  if (origin === "null") throw nullOrigin(origin);
   let url: URL;
   try {
     url = new URL(origin);
   } catch {
     throw invalid(`allowed origin ${JSON.stringify(origin)} is not a URL like https://dash.example`);
   }
+  if (url.origin === "null") {
+    // new URL() gives these the opaque origin "null", which must never be suggested as the fix.
+    if (NULL_ORIGIN_SCHEMES.has(url.protocol)) throw nullOrigin(origin);
+    throw invalid(`allowed origin ${JSON.stringify(origin)} is not supported: list http:// or https:// origins like https://dash.example`);
+  }
   if (url.origin !== origin) {
     throw invalid(`allowed origin ${JSON.stringify(origin)} must be written exactly as ${JSON.stringify(url.origin)} (scheme://host[:port], no path or trailing slash)`);
   }
   return origin;
+}
+
+/**
+ * Origin null stays refused (DESIGN §3): any page can send it from a sandboxed frame, so
+ * allowing it would allow every page. The message says what to do instead.
+ */
+function nullOrigin(origin: string): RpcServerError {
+  return invalid(
+    `allowed origin ${JSON.stringify(origin)}: file:// pages and sandboxed frames send Origin null, which any web page can send too, so it can never be allowed; serve the page over http://localhost:<port> and allow that origin, or use a non-browser client`,
+  );
 }
 
 function invalid(message: string): RpcServerError {

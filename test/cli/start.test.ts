@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { connectTo } from "../rpc/support.ts";
-import { runCli, tempDir } from "./support.ts";
+import { LISTENING, runCli, tempDir } from "./support.ts";
 
 function writePackage(root: string, name: string, files: Record<string, string>): void {
   mkdirSync(join(root, name), { recursive: true });
@@ -204,6 +204,19 @@ test("bad flags and an unusable data dir are one line and a non-zero exit", asyn
     assert.notEqual(exit.code, 0, args.join(" "));
     assert.match(bot.stderrText, expected);
     assert.ok(!bot.stderrText.includes("    at "), `no stack trace for ${args.join(" ")}`);
+  }
+});
+
+test("--rpc-allow-origin for a file:// page or null is one line saying why it cannot be allowed and what to do, exit 1", async (t) => {
+  for (const origin of ["file:///home/me/dashboard.html", "null"]) {
+    const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--rpc-allow-origin", origin, "--data-dir", tempDir(t)]);
+    assert.equal((await bot.exited).code, 1, origin);
+    const lines = bot.stderrText.split("\n").filter((l) => l.startsWith("cogwheel:"));
+    assert.deepEqual(lines, [
+      `cogwheel: allowed origin ${JSON.stringify(origin)}: file:// pages and sandboxed frames send Origin null, which any web page can send too, so it can never be allowed; serve the page over http://localhost:<port> and allow that origin, or use a non-browser client`,
+    ]);
+    assert.ok(!bot.stderrText.includes("    at "), "no stack trace");
+    assert.ok(!bot.logs.some((l) => l.msg === LISTENING), "the bot did not start");
   }
 });
 

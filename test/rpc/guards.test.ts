@@ -235,7 +235,7 @@ test("allowedOrigins opens exactly the listed origin, not a trailing slash, anot
 });
 
 test("invalid allowedOrigins values throw ERR_RPC_INVALID_OPTION at createRpcServer time", () => {
-  const bad: unknown[] = ["null", "https://x/path", 42, "https://dash.example/", "*", "dash.example", ""];
+  const bad: unknown[] = ["null", "file:///home/me/dash.html", "data:text/html,x", "https://x/path", 42, "https://dash.example/", "*", "dash.example", ""];
   for (const origin of bad) {
     assert.throws(
       () => createRpcServer({ port: 0, allowedOrigins: [origin as string] }),
