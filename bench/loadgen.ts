@@ -8,19 +8,34 @@
  * buffer, so answering k replies costs one `socket.write` of a slice. Replies are counted from
  * frame headers only. After `warmupMs` it counts replies over `windowMs`, then checks one more
  * reply per connection, taken under load, before stopping.
+ *
+ * The workload picks the request (lib/workloads.ts): "hello" (`params: ["hello"]`) or
+ * "snowflakes" (`params: [[s1,…,s10]]`, ten integers above 2^53 that differ per request id).
  */
 import { childLifecycle, procCpuSeconds, sleep, type Msg } from "./lib/proc.ts";
 import { connectRaw, textFrame, type RawWs } from "./lib/wsraw.ts";
+import { assertSnowflakes, requestText, snowflakes, SNOWFLAKES_PER_REQUEST, type Workload } from "./lib/workloads.ts";
 
 const RING = 4096;
 const CHECK_ID = 987654321;
+
+/**
+ * How a reply is judged:
+ * - "jsonrpc": `{"jsonrpc":"2.0","id":<same>,"result":<the param>}`, exactly — for "snowflakes"
+ *   the digits of the result array are compared as text with the ones sent, so a server that
+ *   rounds them through a double fails;
+ * - "jsonrpc-rounding": the same, except that the result is compared after `JSON.parse`: each
+ *   snowflake must equal `Number(digits)` (what a server that goes through doubles sends back);
+ * - "echo": the reply must be the request itself.
+ */
+export type ReplyCheck = "jsonrpc" | "jsonrpc-rounding" | "echo";
 
 export interface ThroughputJob {
   type: "throughput";
   port: number;
   serverPid: number;
-  /** "jsonrpc": reply must be {"jsonrpc":"2.0","id":…,"result":"hello"}; "echo": reply must equal the request. */
-  check: "jsonrpc" | "echo";
+  workload: Workload;
+  check: ReplyCheck;
   conns: number;
   depth: number;
   warmupMs: number;
@@ -42,42 +57,81 @@ export interface ThroughputResult {
   maxConn: number;
 }
 
-function request(id: number | string): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":"echo","params":["hello"]}`;
+interface Ring {
+  /** The pre-masked request frames for ids 1..RING, back to back. */
+  buffer: Buffer;
+  /** offsets[i] is where the frame of id i + 1 starts; offsets[RING] is the end. */
+  offsets: number[];
 }
 
-// The ring of pre-masked request frames, back to back; offsets[i] is where frame i starts.
-const frames = Array.from({ length: RING }, (_, i) => textFrame(request(i + 1)));
-const offsets = new Array<number>(RING + 1);
-offsets[0] = 0;
-for (let i = 0; i < RING; i++) offsets[i + 1] = offsets[i]! + frames[i]!.length;
-const ring = Buffer.concat(frames);
+const rings = new Map<Workload, Ring>();
 
-/** Throws unless `reply` is the right answer to request(id); id null = any ring id. */
-function verify(reply: string, check: ThroughputJob["check"], id: number | null): void {
+function ringFor(workload: Workload): Ring {
+  let ring = rings.get(workload);
+  if (ring === undefined) {
+    if (workload === "snowflakes") for (let i = 1; i <= RING; i++) assertSnowflakes(i);
+    const frames = Array.from({ length: RING }, (_, i) => textFrame(requestText(workload, i + 1)));
+    const offsets = new Array<number>(RING + 1);
+    offsets[0] = 0;
+    for (let i = 0; i < RING; i++) offsets[i + 1] = offsets[i]! + frames[i]!.length;
+    ring = { buffer: Buffer.concat(frames), offsets };
+    rings.set(workload, ring);
+  }
+  return ring;
+}
+
+const show = (reply: string): string => (reply.length > 200 ? `${reply.slice(0, 200)}…` : reply);
+
+/** Throws unless `reply` is the right answer to requestText(workload, id); id null = any ring id. */
+function verify(reply: string, workload: Workload, check: ReplyCheck, id: number | null): void {
   if (check === "echo") {
-    const ok = id !== null ? reply === request(id) : /^\{"jsonrpc":"2\.0","id":\d+,"method":"echo","params":\["hello"\]\}$/.test(reply);
-    if (!ok) throw new Error(`echo server answered ${reply.slice(0, 120)}`);
+    const got = id ?? Number(/^\{"jsonrpc":"2\.0","id":(\d+),/.exec(reply)?.[1]);
+    if (!(got === id || (Number.isInteger(got) && got >= 1 && got <= RING)) || reply !== requestText(workload, got)) {
+      throw new Error(`echo server answered ${show(reply)}`);
+    }
     return;
   }
   let obj: { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown };
   try {
     obj = JSON.parse(reply) as typeof obj;
   } catch {
-    throw new Error(`reply is not JSON: ${reply.slice(0, 120)}`);
+    throw new Error(`reply is not JSON: ${show(reply)}`);
   }
-  const idOk = id !== null ? obj.id === id : typeof obj.id === "number" && obj.id >= 1 && obj.id <= RING;
-  if (obj.jsonrpc !== "2.0" || !idOk || obj.result !== "hello" || "error" in obj) {
-    throw new Error(`wrong reply to echo: ${reply.slice(0, 160)}`);
+  const idOk = id !== null ? obj.id === id : typeof obj.id === "number" && Number.isInteger(obj.id) && obj.id >= 1 && obj.id <= RING;
+  if (obj.jsonrpc !== "2.0" || !idOk || "error" in obj || !("result" in obj)) {
+    throw new Error(`wrong reply to echo: ${show(reply)}`);
+  }
+  const replyId = obj.id as number;
+  if (workload === "hello") {
+    if (obj.result !== "hello") throw new Error(`wrong reply to echo: ${show(reply)}`);
+    return;
+  }
+  const expected = snowflakes(replyId);
+  const result = obj.result;
+  if (!Array.isArray(result) || result.length !== SNOWFLAKES_PER_REQUEST) {
+    throw new Error(`echo of ${SNOWFLAKES_PER_REQUEST} snowflakes answered ${show(reply)}`);
+  }
+  if (check === "jsonrpc-rounding") {
+    const i = result.findIndex((v, k) => v !== Number(expected[k]));
+    if (i >= 0) throw new Error(`snowflake ${i + 1} came back as ${String(result[i])}, not Number(${expected[i]}): ${show(reply)}`);
+    return;
+  }
+  // Exact: the digits of the result array, as text (JSON.parse would round them).
+  const text = /"result"\s*:\s*\[([^[\]{}]*)\]/.exec(reply)?.[1];
+  const digits = text?.split(",").map((d) => d.trim()) ?? [];
+  const i = expected.findIndex((d, k) => digits[k] !== d);
+  if (text === undefined || digits.length !== expected.length || i >= 0) {
+    const where = i >= 0 ? `snowflake ${i + 1} came back as ${digits[i] ?? "nothing"}, sent ${expected[i]}` : "result array not found";
+    throw new Error(`not exact — ${where}: ${show(reply)}`);
   }
 }
 
-async function checkReply(ws: RawWs, check: ThroughputJob["check"]): Promise<void> {
-  verify(await ws.request(request(CHECK_ID), 5000), check, CHECK_ID);
+async function checkReply(ws: RawWs, workload: Workload, check: ReplyCheck): Promise<void> {
+  verify(await ws.request(requestText(workload, CHECK_ID), 5000), workload, check, CHECK_ID);
 }
 
 /** While the pipelines still run, checks the next reply on every connection (catches servers that degrade into errors under load). */
-function checkUnderLoad(conns: RawWs[], check: ThroughputJob["check"]): Promise<void> {
+function checkUnderLoad(conns: RawWs[], workload: Workload, check: ReplyCheck): Promise<void> {
   return Promise.all(
     conns.map(
       (ws) =>
@@ -89,7 +143,7 @@ function checkUnderLoad(conns: RawWs[], check: ThroughputJob["check"]): Promise<
             ws.reader.capture = false;
             ws.reader.onMessage = null;
             try {
-              verify(payload.toString("utf8"), check, null);
+              verify(payload.toString("utf8"), workload, check, null);
               resolve();
             } catch (err) {
               reject(err as Error);
@@ -105,10 +159,11 @@ async function throughput(job: ThroughputJob): Promise<ThroughputResult> {
     type: "result", ok: false, error, replies: 0, seconds: 0, perSecond: 0, serverCpu: Number.NaN, loadgenCpu: Number.NaN, minConn: 0, maxConn: 0,
   });
   if (job.depth > RING) return fail(`depth ${job.depth} exceeds ring size ${RING}`);
+  const { buffer: ring, offsets } = ringFor(job.workload);
   const conns: RawWs[] = [];
   try {
     for (let i = 0; i < job.conns; i++) conns.push(await connectRaw(job.port));
-    for (const ws of conns) await checkReply(ws, job.check);
+    for (const ws of conns) await checkReply(ws, job.workload, job.check);
   } catch (err) {
     for (const ws of conns) ws.destroy();
     return fail((err as Error).message);
@@ -156,7 +211,7 @@ async function throughput(job: ThroughputJob): Promise<ThroughputResult> {
   const c1 = counts.slice();
   let underLoadError: string | null = null;
   try {
-    await checkUnderLoad(conns, job.check);
+    await checkUnderLoad(conns, job.workload, job.check);
   } catch (err) {
     underLoadError = `after the window: ${(err as Error).message}`;
   }

@@ -6,29 +6,43 @@
  *      measured in rotation (A B C D E A B C D E …), median per server. Servers: Cogwheel,
  *      rpc-websockets, json-rpc-2.0 over ws, bare ws echo, and bare ws echo with replies
  *      corked per event-loop turn (the write coalescing Cogwheel does).
+ *  1b. Throughput with ten snowflakes (integers above 2^53) per request, same method: Cogwheel
+ *      (exact) against a corked bare ws echo that parses and stringifies with JSON.parse /
+ *      JSON.stringify (rounds them) and with lossless-json and json-bigint (exact).
+ *  1c. JSON codecs in process (bench/codec.ts): ns per parse and stringify, Cogwheel's
+ *      parseJson / stringifyJson against JSON, lossless-json and json-bigint.
  *   2. Fan-out: one publish to 1,000 subscribers, Cogwheel's topic vs a naive
  *      stringify-and-send loop (bench/fanout.ts).
  *   3. Memory per idle connection at 1,000 connections (bench/memory.ts).
  *
- * `--quick` shortens every window for a smoke run; `--only=throughput,fanout,memory` runs a
- * subset. Everything listens on 127.0.0.1; every child is killed at the end, on error, and on
+ * `--quick` shortens every window for a smoke run; `--only=throughput,snowflakes,codec,fanout,memory`
+ * runs a subset. Everything listens on 127.0.0.1; every child is killed at the end, on error, and on
  * Ctrl-C; a hard deadline ends the run if anything hangs.
  */
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { formatCodecReport, type CodecJob, type CodecReport } from "./codec.ts";
 import type { FanoutJob, FanoutKind, FanoutSample } from "./fanout.ts";
-import type { ThroughputJob, ThroughputResult } from "./loadgen.ts";
+import type { ReplyCheck, ThroughputJob, ThroughputResult } from "./loadgen.ts";
 import type { MemoryJob, MemoryKind, MemorySample } from "./memory.ts";
+import { int, kib, median, mib, packageVersion as version, pct, ratio, table } from "./lib/format.ts";
 import { canPin, Child, fdLimits, killAllChildren, spawnScript } from "./lib/proc.ts";
+import type { Workload } from "./lib/workloads.ts";
 import { checkCogwheel } from "./servers/cogwheel-api.ts";
 
 const quick = process.argv.includes("--quick");
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
-const only = new Set(onlyArg ? onlyArg.slice(7).split(",") : ["throughput", "fanout", "memory"]);
+const PHASES = ["throughput", "snowflakes", "codec", "fanout", "memory"];
+const only = new Set(onlyArg ? onlyArg.slice(7).split(",") : PHASES);
+for (const name of only) {
+  if (!PHASES.includes(name)) {
+    console.error(`bench: unknown --only=${name}; choose from ${PHASES.join(", ")}`);
+    process.exit(2);
+  }
+}
 const CFG = quick
-  ? { rounds: 2, warmupMs: 300, windowMs: 1000, fanRounds: 1, fanWarmupMs: 200, fanWindowMs: 600, memRounds: 1, deadlineMs: 150_000 }
-  : { rounds: 3, warmupMs: 1000, windowMs: 3000, fanRounds: 2, fanWarmupMs: 500, fanWindowMs: 2000, memRounds: 3, deadlineMs: 300_000 };
+  ? { rounds: 2, warmupMs: 300, windowMs: 1000, codecReps: 3, codecBatchMs: 40, fanRounds: 1, fanWarmupMs: 200, fanWindowMs: 600, memRounds: 1, deadlineMs: 180_000 }
+  : { rounds: 3, warmupMs: 1000, windowMs: 3000, codecReps: 7, codecBatchMs: 100, fanRounds: 2, fanWarmupMs: 500, fanWindowMs: 2000, memRounds: 3, deadlineMs: 360_000 };
 const CONNS = 16;
 const DEPTH = 32;
 const SUBSCRIBERS = 1000;
@@ -41,23 +55,21 @@ interface ServerDef {
   label: string;
   script: string; // relative to bench/
   args?: string[];
-  check: ThroughputJob["check"];
+  check: ReplyCheck;
 }
-
-const version = (pkg: string): string => {
-  try {
-    const json = JSON.parse(readFileSync(new URL(`../node_modules/${pkg}/package.json`, import.meta.url), "utf8")) as { version: string };
-    return json.version;
-  } catch {
-    return "?";
-  }
-};
 
 const COGWHEEL: ServerDef = { key: "cogwheel", label: "Cogwheel", script: "./servers/cogwheel.ts", check: "jsonrpc" };
 const RPCWS: ServerDef = { key: "rpc-websockets", label: `rpc-websockets ${version("rpc-websockets")}`, script: "./servers/rpc-websockets.ts", check: "jsonrpc" };
 const JSONRPC2: ServerDef = { key: "json-rpc-2.0", label: `json-rpc-2.0 ${version("json-rpc-2.0")} + ws`, script: "./servers/json-rpc-2.0.ts", check: "jsonrpc" };
 const BAREWS: ServerDef = { key: "bare-ws", label: `bare ws ${version("ws")} echo (floor)`, script: "./servers/bare-ws.ts", check: "echo" };
 const BAREWS_CORK: ServerDef = { key: "bare-ws-cork", label: `bare ws ${version("ws")} echo, corked`, script: "./servers/bare-ws.ts", args: ["--cork"], check: "echo" };
+
+// 1b: the same echo with ten snowflakes per request. "jsonrpc" checks the digits exactly;
+// the JSON.parse server rounds them, so it is held to Number(digits) instead.
+const SF_COGWHEEL: ServerDef = { ...COGWHEEL, label: "Cogwheel (exact)" };
+const SF_JSON: ServerDef = { key: "ws-json", label: `bare ws ${version("ws")} + JSON.parse/stringify, corked (rounds)`, script: "./servers/ws-json-echo.ts", args: ["--codec=json"], check: "jsonrpc-rounding" };
+const SF_LOSSLESS: ServerDef = { key: "ws-lossless-json", label: `lossless-json ${version("lossless-json")} + ws, corked (exact)`, script: "./servers/ws-json-echo.ts", args: ["--codec=lossless-json"], check: "jsonrpc" };
+const SF_BIGINT: ServerDef = { key: "ws-json-bigint", label: `json-bigint ${version("json-bigint")} + ws, corked (exact)`, script: "./servers/ws-json-echo.ts", args: ["--codec=json-bigint"], check: "jsonrpc" };
 
 const benchPath = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 
@@ -79,26 +91,6 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 
 // ---------------------------------------------------------------- formatting
 
-const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
-const pct = (n: number): string => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : "—");
-const kib = (n: number): string => (Number.isFinite(n) ? `${(n / 1024).toFixed(1)} KiB` : "—");
-const mib = (n: number): string => (Number.isFinite(n) ? `${(n / 1048576).toFixed(1)} MiB` : "—");
-const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : "n/a");
-const median = (xs: number[]): number => {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-function table(head: string[], rows: string[][], rightAlign: boolean[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]): string =>
-    "| " + cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ") + " |";
-  const sep = "|" + widths.map((w, i) => (rightAlign[i] ? "-".repeat(w + 1) + ":" : ":" + "-".repeat(w + 1))).join("|") + "|";
-  return [line(head), sep, ...rows.map(line)].join("\n");
-}
-
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
@@ -111,8 +103,9 @@ interface ThroughputRow {
   error: string | null;
 }
 
-async function throughputPhase(defs: ServerDef[]): Promise<ThroughputRow[]> {
+async function throughputPhase(defs: ServerDef[], workload: Workload, tag: string): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = defs.map((def) => ({ def, samples: [], error: null }));
+  const width = Math.max(30, ...defs.map((d) => d.label.length));
   const loadgen = spawnScript("load generator", benchPath("./loadgen.ts"), { core: 1 });
   const servers = new Map<string, { child: Child; port: number }>();
   try {
@@ -134,18 +127,18 @@ async function throughputPhase(defs: ServerDef[]): Promise<ThroughputRow[]> {
         const s = servers.get(row.def.key);
         if (row.error !== null || s === undefined) continue;
         const job: ThroughputJob = {
-          type: "throughput", port: s.port, serverPid: s.child.pid, check: row.def.check,
+          type: "throughput", port: s.port, serverPid: s.child.pid, workload, check: row.def.check,
           conns: CONNS, depth: DEPTH, warmupMs: CFG.warmupMs, windowMs: CFG.windowMs,
         };
         const r = (await loadgen.ask(job as unknown as { type: string }, "result", CFG.warmupMs + CFG.windowMs + 30_000)) as unknown as ThroughputResult;
         if (!r.ok) {
           row.error = `round ${round}: ${r.error ?? "failed"}`;
-          log(`  throughput  round ${round}  ${row.def.label.padEnd(30)} FAILED: ${r.error}`);
+          log(`  ${tag}  round ${round}  ${row.def.label.padEnd(width)} FAILED: ${r.error}`);
           continue;
         }
         row.samples.push(r);
         log(
-          `  throughput  round ${round}  ${row.def.label.padEnd(30)} ${int(r.perSecond).padStart(9)} replies/s` +
+          `  ${tag}  round ${round}  ${row.def.label.padEnd(width)} ${int(r.perSecond).padStart(9)} replies/s` +
             `  server CPU ${pct(r.serverCpu)}  loadgen CPU ${pct(r.loadgenCpu)}  per-conn ${int(r.minConn)}…${int(r.maxConn)}`,
         );
         if (!s.child.alive) row.error = `server died after round ${round}`;
@@ -155,6 +148,50 @@ async function throughputPhase(defs: ServerDef[]): Promise<ThroughputRow[]> {
     await Promise.all([loadgen.stop(), ...[...servers.values()].map((s) => s.child.stop())]);
   }
   return rows;
+}
+
+/** The server table of a throughput phase, and the medians (replies/s, replies per server CPU-s) by server key. */
+function throughputTable(rows: ThroughputRow[]): { text: string; m: (key: string) => number; c: (key: string) => number } {
+  const med = new Map<string, number>();
+  const medCpu = new Map<string, number>();
+  const text = table(
+    ["server", "replies/s (median)", "each round", "server CPU", "replies per server CPU-s", "loadgen CPU"],
+    rows.map((row) => {
+      const m = row.error === null ? median(row.samples.map((s) => s.perSecond)) : Number.NaN;
+      med.set(row.def.key, m);
+      medCpu.set(row.def.key, row.error === null ? median(row.samples.map((s) => s.perSecond / s.serverCpu)) : Number.NaN);
+      return [
+        row.def.label,
+        row.error === null ? int(m) : "FAILED",
+        row.error === null ? row.samples.map((s) => int(s.perSecond)).join(" / ") : row.error,
+        pct(median(row.samples.map((s) => s.serverCpu))),
+        int(median(row.samples.map((s) => s.perSecond / s.serverCpu))),
+        pct(median(row.samples.map((s) => s.loadgenCpu))),
+      ];
+    }),
+    [false, true, false, true, true, true],
+  );
+  return { text, m: (key) => med.get(key) ?? Number.NaN, c: (key) => medCpu.get(key) ?? Number.NaN };
+}
+
+// ---------------------------------------------------------------- 1c. codecs
+
+async function codecPhase(): Promise<CodecReport | { error: string }> {
+  const child = spawnScript("codec micro-benchmark", benchPath("./codec.ts"), { core: 0, nodeFlags: ["--expose-gc"] });
+  try {
+    await child.next("ready", 30_000);
+    const job: CodecJob = { type: "codec", reps: CFG.codecReps, batchMs: CFG.codecBatchMs };
+    // 16 cells × (warm-up ≈ 3 batches + reps batches), plus slack.
+    const r = (await child.ask(job as unknown as { type: string }, "result", 16 * (CFG.codecReps + 6) * CFG.codecBatchMs + 60_000)) as unknown as CodecReport;
+    for (const c of r.codecs) log(`  codec       ${c.label.padEnd(40)} ${c.error === null ? "ok" : `NOT MEASURED: ${c.error}`}`);
+    return r;
+  } catch (err) {
+    const error = (err as Error).message.split("\n")[0]!;
+    log(`  codec       FAILED: ${error}`);
+    return { error };
+  } finally {
+    await child.stop();
+  }
 }
 
 // ---------------------------------------------------------------- 2 & 3. fan-out, memory
@@ -206,7 +243,10 @@ async function main(): Promise<void> {
   log("");
 
   const defs = [...(cogwheelError === null ? [COGWHEEL] : []), RPCWS, JSONRPC2, BAREWS, BAREWS_CORK];
-  const tp = only.has("throughput") ? await throughputPhase(defs) : [];
+  const tp = only.has("throughput") ? await throughputPhase(defs, "hello", "throughput") : [];
+  const sfDefs = [...(cogwheelError === null ? [SF_COGWHEEL] : []), SF_JSON, SF_LOSSLESS, SF_BIGINT];
+  const sf = only.has("snowflakes") ? await throughputPhase(sfDefs, "snowflakes", "snowflakes") : [];
+  const codec = only.has("codec") ? await codecPhase() : null;
 
   let fan: FanoutSample[] = [];
   const fanKinds: FanoutKind[] = [
@@ -243,30 +283,9 @@ async function main(): Promise<void> {
   out.push("");
   if (!only.has("throughput")) out.push("not run (--only)");
   else {
-    const med = new Map<string, number>();
-    const medCpu = new Map<string, number>();
-    out.push(
-      table(
-        ["server", "replies/s (median)", "each round", "server CPU", "replies per server CPU-s", "loadgen CPU"],
-        tp.map((row) => {
-          const m = row.error === null ? median(row.samples.map((s) => s.perSecond)) : Number.NaN;
-          med.set(row.def.key, m);
-          medCpu.set(row.def.key, row.error === null ? median(row.samples.map((s) => s.perSecond / s.serverCpu)) : Number.NaN);
-          return [
-            row.def.label,
-            row.error === null ? int(m) : "FAILED",
-            row.error === null ? row.samples.map((s) => int(s.perSecond)).join(" / ") : row.error,
-            pct(median(row.samples.map((s) => s.serverCpu))),
-            int(median(row.samples.map((s) => s.perSecond / s.serverCpu))),
-            pct(median(row.samples.map((s) => s.loadgenCpu))),
-          ];
-        }),
-        [false, true, false, true, true, true],
-      ),
-    );
+    const { text, m, c } = throughputTable(tp);
+    out.push(text);
     out.push("");
-    const m = (key: string): number => med.get(key) ?? Number.NaN;
-    const c = (key: string): number => medCpu.get(key) ?? Number.NaN;
     const target = m("cogwheel") / m("rpc-websockets");
     const verdict = Number.isFinite(target) ? (target >= 1.15 ? "meets the ≥ 1.15× target" : "BELOW the ≥ 1.15× target") : "not measured";
     out.push(
@@ -282,6 +301,38 @@ async function main(): Promise<void> {
       ),
     );
   }
+  out.push("");
+  out.push(`### 1b. Throughput — ten snowflakes per request, ${CONNS} connections × ${DEPTH} in flight, ${CFG.rounds} interleaved rounds of ${CFG.warmupMs / 1000} s warm-up + ${CFG.windowMs / 1000} s window`);
+  out.push("");
+  if (!only.has("snowflakes")) out.push("not run (--only)");
+  else {
+    out.push("`params: [[s1,…,s10]]`, ten distinct integers above 2^53 (17–19 digits) per request; exact servers must echo the digits, the JSON.parse one rounds them.");
+    out.push("");
+    const { text, m, c } = throughputTable(sf);
+    out.push(text);
+    out.push("");
+    const judge = (key: string, meets: (r: number) => boolean, yes: string, no: string): string => {
+      const r = m("cogwheel") / m(key);
+      return Number.isFinite(r) ? (meets(r) ? yes : no) : "not measured";
+    };
+    out.push(
+      table(
+        ["ratio", "replies/s", "per server CPU-s", ""],
+        [
+          [`Cogwheel ÷ ${SF_JSON.label}`, ratio(m("cogwheel"), m(SF_JSON.key)), ratio(c("cogwheel"), c(SF_JSON.key)), judge(SF_JSON.key, (r) => r >= 0.8, "meets the ≥ 0.80× target", "BELOW the ≥ 0.80× target")],
+          [`Cogwheel ÷ ${SF_LOSSLESS.label}`, ratio(m("cogwheel"), m(SF_LOSSLESS.key)), ratio(c("cogwheel"), c(SF_LOSSLESS.key)), judge(SF_LOSSLESS.key, (r) => r > 1, "meets the > 1× target", "NOT above the > 1× target")],
+          [`Cogwheel ÷ ${SF_BIGINT.label}`, ratio(m("cogwheel"), m(SF_BIGINT.key)), ratio(c("cogwheel"), c(SF_BIGINT.key)), judge(SF_BIGINT.key, (r) => r > 1, "meets the > 1× target", "NOT above the > 1× target")],
+        ],
+        [false, true, true, false],
+      ),
+    );
+  }
+  out.push("");
+  out.push("### 1c. JSON codecs — in process, ns per operation (lower is better)");
+  out.push("");
+  if (codec === null) out.push("not run (--only)");
+  else if ("error" in codec) out.push(`FAILED: ${codec.error}`);
+  else out.push(...formatCodecReport(codec));
   out.push("");
   out.push(`### 2. Fan-out — one publish to ${int(SUBSCRIBERS)} subscribed connections, ${CFG.fanRounds} round(s) of ${CFG.fanWindowMs / 1000} s per side, batches of ${FAN_BATCH} publishes`);
   out.push("");
@@ -343,7 +394,11 @@ async function main(): Promise<void> {
   out.push(`total time ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
   console.log(out.join("\n"));
 
-  const failed = tp.some((r) => r.error !== null) || fan.some((s) => !s.ok) || mem.some((s) => !s.ok);
+  const failed =
+    [...tp, ...sf].some((r) => r.error !== null) ||
+    (codec !== null && ("error" in codec || !codec.ok)) ||
+    fan.some((s) => !s.ok) ||
+    mem.some((s) => !s.ok);
   if (failed) process.exitCode = 1;
 }
 
