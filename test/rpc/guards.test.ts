@@ -216,6 +216,24 @@ test("the Host may be any loopback name for this port: 127.0.0.1, localhost, [::
   assert.deepEqual(await client.call("PING"), { jsonrpc: "2.0", id: 1, result: "pong" });
 });
 
+test("a client given ws://localhost:PORT/ (Red-Dashboard's URL) connects and calls, whichever address localhost resolves to first", async (t) => {
+  const server = await pingServer(t);
+  // Node tries every address of localhost (autoSelectFamily), as websocket-client does.
+  const ws = new WebSocket(`ws://localhost:${server.port}/`);
+  t.after(() => ws.terminate());
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    }),
+    3000,
+    "ws://localhost did not open",
+  );
+  const reply = new Promise<string>((resolve) => ws.once("message", (data: Buffer) => resolve(data.toString())));
+  ws.send('{"jsonrpc":"2.0","id":0,"method":"PING","params":[]}');
+  assert.deepEqual(JSON.parse(await withTimeout(reply, 2000, "no reply")), { jsonrpc: "2.0", id: 0, result: "pong" });
+});
+
 test("allowedOrigins opens exactly the listed origin, not a trailing slash, another port or scheme", async (t) => {
   const server = await pingServer(t, { allowedOrigins: ["https://dash.example"] });
   assert.deepEqual(await tryUpgrade(server.port, { origin: "https://dash.example" }), { status: 101, body: "" });
