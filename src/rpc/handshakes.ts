@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
  * established connections, so that half-sent requests cannot take the slots real clients
  * need: when a socket arrives with the set full, the oldest pending one is destroyed. A
  * well-formed client sends its whole request at once and leaves the set long before it could
- * become the oldest; a flood of half-sent requests only evicts itself.
+ * become the oldest, so a flood of half-sent requests mostly evicts its own sockets.
  */
 export class PendingHandshakes {
   /** In arrival order, so the first is the oldest. */
