@@ -1,6 +1,7 @@
 // RpcClient: a JSON-RPC 2.0 client for Cogwheel's (and Red's) RPC server.
 // Browser-safe: written against the standard WebSocket surface only, no Node imports.
 import { parseJson, stringifyJson } from "../protocol/json.ts";
+import { upperAscii } from "../protocol/names.ts";
 import { jitteredDelay, resolveReconnect, type ReconnectOptions } from "./backoff.ts";
 import type { Disposable } from "./disposable.ts";
 import { RpcCallError, RpcConnectionError, RpcTimeoutError } from "./errors.ts";
@@ -335,7 +336,7 @@ export class RpcClient {
     if (typeof topic !== "string" || topic === "") throw new TypeError("topic must be a non-empty string");
     if (typeof handler !== "function") throw new TypeError("handler must be a function");
     if (this.#state === "closed") throw closedError();
-    const key = topic.toUpperCase();
+    const key = upperAscii(topic);
     let entry = this.#topics.get(key);
     if (entry === undefined) {
       let settle!: (value: boolean | Error) => void;
@@ -456,8 +457,8 @@ export class RpcClient {
   #sendSubscribe(entries: TopicEntry[]): void {
     this.call<unknown>("SUBSCRIBE", entries.map((e) => e.name)).then(
       (result) => {
-        const confirmed = new Set(Array.isArray(result) ? result.map((t) => String(t).toUpperCase()) : []);
-        for (const entry of entries) entry.settleReady(confirmed.has(entry.name.toUpperCase()));
+        const confirmed = new Set(Array.isArray(result) ? result.map((t) => upperAscii(String(t))) : []);
+        for (const entry of entries) entry.settleReady(confirmed.has(upperAscii(entry.name)));
       },
       (error: Error) => {
         // Dropped before the answer: a reconnect subscribes again and settles it then.
@@ -473,7 +474,7 @@ export class RpcClient {
    */
   #fail(entry: TopicEntry, error: Error): void {
     entry.settleReady(error);
-    const key = entry.name.toUpperCase();
+    const key = upperAscii(entry.name);
     if (this.#topics.get(key) === entry) this.#topics.delete(key);
   }
 
@@ -669,7 +670,7 @@ export class RpcClient {
   }
 
   #onPush(method: string, params: unknown): void {
-    const key = method.toUpperCase();
+    const key = upperAscii(method);
     const entry = this.#topics.get(key);
     if (entry === undefined) return;
     for (const { fn } of [...entry.handlers]) {

@@ -1,3 +1,4 @@
+import { upperAscii } from "../protocol/names.ts";
 /**
  * Red's naming rule for cog methods, computed once at registration:
  * `<COG>__<METHOD>`, the method name stripped of leading/trailing `_`, camelCase split into
@@ -17,13 +18,8 @@ export function wordsToUpperSnake(name: string): string {
   );
 }
 
-/**
- * Upper-cases ASCII letters only. A non-ASCII letter stays as it is, so the name it is in
- * fails {@link isValidName} rather than turning into an ASCII one (`Straße` is not `STRASSE`).
- */
-function upperAscii(text: string): string {
-  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
-}
+// A non-ASCII letter stays as it is under upperAscii, so the name it is in fails isValidName
+// rather than turning into an ASCII one (`Straße` is not `STRASSE`).
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.]{0,127}$/;
 

@@ -246,3 +246,17 @@ test("a subscription that could not be made is forgotten, so subscribing again a
   await assert.rejects(subscription.ready);
   assert.deepEqual(client.topics, []);
 });
+
+test("topic names fold ASCII letters only: a look-alike name is a different topic, refused by the server", async (t) => {
+  const server = await startServer(t);
+  const topic = server.topics.register("STATUS");
+  const client = nodeClient(t, server.port);
+  const real: unknown[] = [];
+  const fake: unknown[] = [];
+  assert.equal(await client.subscribe("status", (data) => real.push(data)).ready, true);
+  assert.equal(await client.subscribe("STATUſ", (data) => fake.push(data)).ready, false);
+  topic.publish(1);
+  await eventually(() => real.length === 1, 2000, "the push");
+  await sleep(50);
+  assert.deepEqual([real, fake], [[1], []]);
+});
