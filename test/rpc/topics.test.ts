@@ -1,5 +1,6 @@
 // Topics: only subscribers get pushes, state reaches new subscribers right after the reply,
-// one encode per publish, subscriptions end with the connection or the topic.
+// one encode per publish, subscriptions end with the connection or the topic (whose removal the
+// subscriber is told of; reloads are in topic-reload.test.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connect, startServer } from "./support.ts";
@@ -78,6 +79,7 @@ test("disposing a topic drops it and its subscriptions; a closed connection is f
   const client = await connect(t, server);
   await client.call("SUBSCRIBE", ["GONE", "STAYS"]);
   topic.dispose();
+  assert.equal(await client.next(), '{"jsonrpc":"2.0","method":"UNSUBSCRIBED","params":{"topics":["GONE"],"reason":"removed"}}');
   assert.deepEqual((await client.call("GET_SUBSCRIPTIONS")).result, ["STAYS"]);
   assert.equal(topic.publish(1), 0);
   assert.equal(stays.subscriberCount, 1);
@@ -86,6 +88,15 @@ test("disposing a topic drops it and its subscriptions; a closed connection is f
   await closed;
   for (let i = 0; i < 50 && stays.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(stays.subscriberCount, 0);
+});
+
+test("UNSUBSCRIBED is reserved: no topic may push frames that look like the server's notification", async (t) => {
+  const server = await startServer(t);
+  for (const name of ["UNSUBSCRIBED", "unsubscribed"]) {
+    assert.throws(() => server.topics.register(name), (error: Error & { code?: string }) => error.code === "ERR_RPC_INVALID_NAME" && /reserved/.test(error.message));
+  }
+  assert.deepEqual(server.topics.names(), []);
+  server.topics.register("UNSUBSCRIBED_TOO"); // only the exact name is reserved
 });
 
 test("a burst published in one turn does not cut off a client that reads: corked output is flushed before judging", async (t) => {
