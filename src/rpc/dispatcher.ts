@@ -36,6 +36,8 @@ export class Dispatcher {
   readonly #methods: MethodRegistry;
   readonly #limits: DispatcherLimits;
   readonly #logger: RpcLogger;
+  /** Methods whose result already failed its schema once (see #checkResult). */
+  readonly #warned = new WeakSet<MethodEntry>();
 
   constructor(methods: MethodRegistry, limits: DispatcherLimits, logger: RpcLogger) {
     this.#methods = methods;
@@ -119,6 +121,9 @@ export class Dispatcher {
         throw RpcError.invalidRequest({ reason: "params nest too deep", limit: this.#limits.maxDepth });
       }
       args = bindParams(entry.params, params);
+      // Typed methods only; an undeclared method pays this one null check.
+      const validate = entry.params.validate;
+      if (validate !== null) validate(args);
     } catch (error) {
       return id === null ? null : encodeError(id, isRpcError(error) ? error : INTERNAL_ERROR);
     }
@@ -140,6 +145,7 @@ export class Dispatcher {
 
   #success(id: EncodedId | null, entry: MethodEntry, value: unknown): string | null {
     if (id === null) return null;
+    if (entry.checkResult !== null) this.#checkResult(entry, value);
     let json: string;
     try {
       json = encodeJson(value);
@@ -148,6 +154,19 @@ export class Dispatcher {
       return encodeError(id, INTERNAL_ERROR);
     }
     return encodeResult(id, json);
+  }
+
+  /**
+   * A result that fails its declared schema is the method's bug, not the client's: it is sent
+   * anyway (the client asked and the value is JSON), and logged once per registration so a
+   * busy method cannot flood the log.
+   */
+  #checkResult(entry: MethodEntry, value: unknown): void {
+    if (this.#warned.has(entry)) return;
+    const errors = entry.checkResult!(value);
+    if (errors === null) return;
+    this.#warned.add(entry);
+    this.#logger.warn({ method: entry.name, errors }, "RPC method returned a result that does not match its declared schema");
   }
 
   #failure(id: EncodedId | null, entry: MethodEntry, error: unknown): string | null {

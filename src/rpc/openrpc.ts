@@ -32,15 +32,20 @@ function describeMethod(entry: MethodEntry): Record<string, unknown> {
   const params: ContentDescriptor[] = [];
   const spec = entry.params;
   if (spec.names !== null) {
-    spec.names.forEach((name, i) => params.push({ name, required: !spec.optional[i], schema: {} }));
+    // Names without schemas (the list form) publish `{}`: any value.
+    spec.names.forEach((name, i) => params.push({ name, required: !spec.optional[i], schema: spec.schemas?.[i] ?? {} }));
     if (spec.rest !== null) {
-      params.push({ name: spec.rest, schema: {}, description: "takes every remaining positional argument" });
+      params.push({
+        name: spec.rest,
+        schema: spec.restSchema ?? {},
+        description: "takes every remaining positional argument; the schema is that of each one",
+      });
     }
   }
   const method: Record<string, unknown> = {
     name: entry.name,
     params,
-    result: { name: "result", schema: {} },
+    result: { name: "result", schema: entry.result ?? {} },
     // Undeclared parameters bind positionally only; declared ones accept both forms.
     paramStructure: spec.names === null ? "by-position" : "either",
   };

@@ -1,9 +1,13 @@
 import { RpcError } from "./errors.ts";
+import { compileParamsValidator, copySchema } from "./schema-compile.ts";
+import { isOptional as isOptionalSchema, type JsonSchema } from "./schema.ts";
 
 /**
- * A method's declared parameters, compiled once at registration from names such as
- * `["member_id", "amount?", "...rest"]`: a trailing `?` marks an optional parameter, a leading
- * `...` a last parameter that takes every remaining positional argument.
+ * A method's declared parameters, compiled once at registration, from names such as
+ * `["member_id", "amount?", "...rest"]` or from an object of schemas such as
+ * `{ member_id: snowflake(), amount: optional(integer()), "...rest": string() }`: a trailing `?`
+ * (or `optional(…)`) marks an optional parameter, a leading `...` a last parameter that takes
+ * every remaining positional argument (its schema is that of each item).
  */
 export interface ParamSpec {
   /** null when the method declared nothing: any positional arguments pass through. */
@@ -11,7 +15,16 @@ export interface ParamSpec {
   readonly optional: readonly boolean[];
   readonly index: ReadonlyMap<string, number>;
   readonly rest: string | null;
+  /** The declared schema of each name (object form only; null for names only). */
+  readonly schemas: readonly JsonSchema[] | null;
+  /** The schema of each rest item (object form only). */
+  readonly restSchema: JsonSchema | null;
+  /** Checks bound arguments in place (see compileParamsValidator); null: nothing declared to check. */
+  readonly validate: ((args: unknown[]) => void) | null;
 }
+
+/** What a method may declare as its parameters (see {@link ParamSpec}). */
+export type ParamsDeclaration = readonly string[] | Readonly<Record<string, JsonSchema>>;
 
 const PARAM_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -19,35 +32,75 @@ const PARAM_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export const MAX_POSITIONAL = 10_000;
 
 /** An undeclared parameter list: positional arguments only, any number. */
-export const ANY_PARAMS: ParamSpec = { names: null, optional: [], index: new Map(), rest: null };
+export const ANY_PARAMS: ParamSpec = {
+  names: null,
+  optional: [],
+  index: new Map(),
+  rest: null,
+  schemas: null,
+  restSchema: null,
+  validate: null,
+};
 
-/** Compiles declared names; throws a TypeError naming the bad entry. */
-export function compileParams(declared: readonly string[] | undefined): ParamSpec {
+/**
+ * Compiles declared names (and schemas); throws a TypeError naming a bad entry, or
+ * ERR_RPC_INVALID_SCHEMA (see schema-compile.ts) for a bad schema. `method` names the method
+ * in those messages.
+ */
+export function compileParams(declared: ParamsDeclaration | undefined, method = "method"): ParamSpec {
   if (declared === undefined) return ANY_PARAMS;
-  if (!Array.isArray(declared)) throw new TypeError("params must be an array of parameter names");
+  const typed = !Array.isArray(declared);
+  if (typed && (typeof declared !== "object" || declared === null)) {
+    throw new TypeError("params must be an array of parameter names or an object of parameter schemas");
+  }
+  const entries: Array<[string, JsonSchema | null]> = typed
+    ? Object.entries(declared as Record<string, JsonSchema>)
+    : (declared as readonly unknown[]).map((raw, i) => {
+        if (typeof raw !== "string") throw new TypeError(`params[${i}] must be a string`);
+        return [raw, null];
+      });
   const names: string[] = [];
   const optional: boolean[] = [];
+  const schemas: JsonSchema[] = [];
   let rest: string | null = null;
-  declared.forEach((raw, i) => {
-    if (typeof raw !== "string") throw new TypeError(`params[${i}] must be a string`);
+  let restSchema: JsonSchema | null = null;
+  entries.forEach(([raw, schema], i) => {
+    const at = typed ? `params ${JSON.stringify(raw)}` : `params[${i}] ${JSON.stringify(raw)}`;
+    if (typed && (typeof schema !== "object" || schema === null || Array.isArray(schema))) {
+      throw new TypeError(`${at} must be a JSON Schema object`);
+    }
     if (rest !== null) throw new TypeError(`params: "...${rest}" must be the last parameter`);
     if (raw.startsWith("...")) {
       rest = raw.slice(3);
-      if (!PARAM_NAME.test(rest)) throw new TypeError(`params[${i}] ${JSON.stringify(raw)} is not a valid name`);
+      if (!PARAM_NAME.test(rest)) throw new TypeError(`${at} is not a valid name`);
       if (names.includes(rest)) throw new TypeError(`params: ${JSON.stringify(rest)} is declared twice`);
+      restSchema = schema === null ? null : copySchema(schema, `${method} param ...${rest}`);
       return;
     }
-    const isOptional = raw.endsWith("?");
-    const name = isOptional ? raw.slice(0, -1) : raw;
-    if (!PARAM_NAME.test(name)) throw new TypeError(`params[${i}] ${JSON.stringify(raw)} is not a valid name`);
+    const isOptional = raw.endsWith("?") || (schema !== null && isOptionalSchema(schema));
+    const name = raw.endsWith("?") ? raw.slice(0, -1) : raw;
+    if (!PARAM_NAME.test(name)) throw new TypeError(`${at} is not a valid name`);
     if (names.includes(name)) throw new TypeError(`params: ${JSON.stringify(name)} is declared twice`);
     if (!isOptional && optional.includes(true)) {
       throw new TypeError(`params: required ${JSON.stringify(name)} cannot follow an optional parameter`);
     }
     names.push(name);
     optional.push(isOptional);
+    if (schema !== null) schemas.push(copySchema(schema, `${method} param ${name}`));
   });
-  return { names, optional, index: new Map(names.map((n, i) => [n, i])), rest };
+  const restName: string | null = rest;
+  const validate = typed
+    ? compileParamsValidator(method, names, schemas, restName === null ? null : { name: restName, schema: restSchema! })
+    : null;
+  return {
+    names,
+    optional,
+    index: new Map(names.map((n, i) => [n, i])),
+    rest,
+    schemas: typed ? schemas : null,
+    restSchema,
+    validate,
+  };
 }
 
 /** Red's envelope: an object whose only keys are `args` and/or `kwargs`. */
