@@ -89,7 +89,8 @@ export function compileParams(declared: ParamsDeclaration | undefined, method = 
     if (schema !== null) schemas.push(copySchema(schema, `${method} param ${name}`));
   });
   const restName: string | null = rest;
-  const validate = typed
+  // `params: {}` declares "no parameters": binding already refuses any, nothing to check.
+  const validate = typed && (names.length > 0 || restName !== null)
     ? compileParamsValidator(method, names, schemas, restName === null ? null : { name: restName, schema: restSchema! })
     : null;
   return {

@@ -121,9 +121,36 @@ export function compileResultCheck(method: string, schema: JsonSchema): (value: 
 }
 
 function errorData(errors: readonly ErrorObject[]): { errors: SchemaErrorItem[]; more?: number } {
-  const items = errors.map(toItem);
+  const items = collapseAnyOf(errors).map(toItem);
   if (items.length <= MAX_LISTED_ERRORS) return { errors: items };
   return { errors: items.slice(0, MAX_LISTED_ERRORS), more: items.length - MAX_LISTED_ERRORS };
+}
+
+/**
+ * ajv reports a failed `anyOf` (as `nullable` makes) as each branch's error plus a summary.
+ * When every branch failed on its type alone, one line says so ("must be boolean or null");
+ * otherwise the branches' type errors and the summary go, and the specific errors stay.
+ */
+function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  const out: ErrorObject[] = [];
+  for (const error of errors) {
+    if (error.keyword !== "anyOf") {
+      out.push(error);
+      continue;
+    }
+    const prefix = `${error.schemaPath}/`;
+    const branches = out.filter((e) => e.schemaPath.startsWith(prefix));
+    const typeOnly = branches.filter((e) => e.keyword === "type" && e.instancePath === error.instancePath);
+    const remove = new Set(typeOnly);
+    const branchOf = (e: ErrorObject): string => e.schemaPath.slice(prefix.length).split("/")[0]!;
+    const allTypes = new Set(branches.map(branchOf)).size === typeOnly.length && typeOnly.length === branches.length;
+    for (let i = out.length - 1; i >= 0; i--) if (remove.has(out[i]!)) out.splice(i, 1);
+    if (allTypes && typeOnly.length > 0) {
+      const types = typeOnly.flatMap((e) => [(e.params as { type: string | string[] }).type].flat());
+      out.push({ ...error, message: `must be ${types.join(" or ")}` });
+    }
+  }
+  return out;
 }
 
 const escapePointer = (key: string): string => key.replace(/~/g, "~0").replace(/\//g, "~1");

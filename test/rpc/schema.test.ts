@@ -279,3 +279,15 @@ test("undeclared and name-only methods behave exactly as before", async (t) => {
     `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"Invalid params","data":{"reason":"this method takes positional parameters only","unknown":["a"]}}}`,
   );
 });
+
+test("a failed nullable(…) says what it wanted in one line, or keeps the specific error", async (t) => {
+  const server = await startServer(t);
+  echoArgs(server, { params: { nick: nullable(string({ minLength: 2 })), "user?": nullable(object({ id: snowflake() })) } });
+  const client = await connect(t, server);
+  assert.equal(await raw(client, request(`[null,null]`)), result(`[null,null]`));
+  assert.equal(await raw(client, request(`[5]`)), invalid(`[{"path":"/nick","message":"must be string or null"}]`));
+  assert.equal(
+    await raw(client, request(`["x",{}]`)),
+    invalid(`[{"path":"/nick","message":"must NOT have fewer than 2 characters"},{"path":"/user/id","message":"is required"}]`),
+  );
+});
