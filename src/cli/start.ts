@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { createConsoleAdapter } from "../adapters/console.ts";
 import { createDiscordAdapter } from "../adapters/discord/index.ts";
 import type { Adapter } from "../adapters/types.ts";
+import { acquireDataDirLock, type DataDirLock } from "../app/data-dir-lock.ts";
 import type { Bot } from "../bot/bot.ts";
 import { createBot } from "../core/create.ts";
 import { createLogger, type LogLevel } from "./logger.ts";
@@ -38,7 +39,27 @@ export async function runStart(flags: StartFlags): Promise<number> {
   for (const path of flags.cogPath) {
     if (!isDirectory(path)) throw new StartError(`--cog-path ${path} is not a directory`);
   }
+  // Before anything writes into the data dir (token file, config store): a second bot on the
+  // same dir would silently overwrite the first one's config. Taken before the logger exists, so
+  // a refusal is the one line main() prints, nothing else.
+  let lock: DataDirLock;
+  try {
+    lock = await acquireDataDirLock(dataDir);
+  } catch (error) {
+    throw new StartError(describe(error));
+  }
+  try {
+    return await runLocked(flags, dataDir, lock);
+  } finally {
+    // Last, after the config store is closed (bot.stop), on every path out of here.
+    lock.release();
+  }
+}
+
+/** The rest of {@link runStart}, with the data dir locked; every exit path leaves through the caller's release. */
+async function runLocked(flags: StartFlags, dataDir: string, lock: DataDirLock): Promise<number> {
   const logger = createLogger(flags.logLevel);
+  if (lock.takenOver) logger.warn({ lockFile: lock.path, previousPid: lock.takenOver.pid }, "took over a data dir lock left by a bot that is no longer running");
   const discordToken = flags.token ?? process.env.DISCORD_TOKEN;
   let adapter: Adapter;
   try {
@@ -61,6 +82,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     if (++signals === 1) return signalled(name);
     logger.warn({ signal: name }, "second signal: exiting now");
     token?.remove();
+    lock.release();
     process.exit(1);
   };
   process.on("SIGINT", onSignal);
@@ -113,6 +135,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   const limit = setTimeout(() => {
     logger.error({}, "shutdown took too long; exiting");
     token?.remove();
+    lock.release();
     process.exit(1);
   }, SHUTDOWN_LIMIT_MS);
   limit.unref();
