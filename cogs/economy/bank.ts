@@ -1,4 +1,4 @@
-import { type Bot, type ConfigNamespace, type Topic, UserError } from "cogwheel";
+import { type PackageScope, type ConfigNamespace, type Topic, UserError } from "cogwheel";
 
 /**
  * Where balances live outside a server: console mode and direct messages use this guild id,
@@ -44,8 +44,8 @@ export class Economy {
   /** Set by setup once the cog is added (a topic needs a registered cog). */
   changed: Topic | null = null;
 
-  constructor(bot: Bot, options: EconomyOptions = {}) {
-    this.config = bot.config.namespace("Economy", DEFAULTS);
+  constructor(bot: PackageScope, options: EconomyOptions = {}) {
+    this.config = bot.config("Economy", DEFAULTS);
     this.now = options.now ?? Date.now;
   }
 

@@ -1,4 +1,4 @@
-import { type Bot, type ChatMessage, UserError } from "cogwheel";
+import { type PackageScope, type ChatMessage, UserError } from "cogwheel";
 import { type Economy, GLOBAL_GUILD, MAX_BALANCE } from "./bank.ts";
 
 /** The bank a message's commands use: its guild's, or the global one in the console and DMs. */
@@ -7,7 +7,7 @@ export function guildOf(message: ChatMessage): string {
 }
 
 /** Registers Economy's commands; they belong to the cog and go away with it. */
-export function registerCommands(bot: Bot, cog: Economy): void {
+export function registerCommands(bot: PackageScope, cog: Economy): void {
   const currency = () => cog.config.global().get("currency");
 
   bot.registerCommand(cog, {
@@ -86,7 +86,7 @@ function userId(text: string): string {
 }
 
 /** The user's name where the adapter knows it, else their id. */
-async function nameOf(bot: Bot, id: string): Promise<string> {
+async function nameOf(bot: PackageScope, id: string): Promise<string> {
   const user = await bot.adapter.userInfo(id).catch(() => null);
   return user?.name ?? id;
 }

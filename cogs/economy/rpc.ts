@@ -1,4 +1,4 @@
-import { type Bot, RpcError } from "cogwheel";
+import { type PackageScope, RpcError } from "cogwheel";
 import { type Economy, GLOBAL_GUILD, MAX_BALANCE } from "./bank.ts";
 
 /**
@@ -6,7 +6,7 @@ import { type Economy, GLOBAL_GUILD, MAX_BALANCE } from "./bank.ts";
  * ECONOMY__BALANCE, ECONOMY__SET_BALANCE, ECONOMY__LEADERBOARD, ECONOMY__BALANCE_CHANGED.
  * Parameters are checked here; a bad one is `-32602 Invalid params` with `data` naming it.
  */
-export function registerRpc(bot: Bot, cog: Economy): void {
+export function registerRpc(bot: PackageScope, cog: Economy): void {
   bot.registerRpcHandler(cog, (member_id: unknown, guild_id?: unknown) => cog.balance(guild(guild_id), id(member_id, "member_id")), {
     name: "balance",
     params: ["member_id", "guild_id?"],

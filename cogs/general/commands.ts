@@ -1,4 +1,4 @@
-import { type Bot, UserError } from "cogwheel";
+import { type PackageScope, UserError } from "cogwheel";
 import { EIGHT_BALL_ANSWERS } from "./answers.ts";
 import { describeGuild, describeUser, parseUserId } from "./format.ts";
 import type { General } from "./general.ts";
@@ -7,7 +7,7 @@ import type { General } from "./general.ts";
 export const MAX_ROLL = 1_000_000;
 
 /** Registers General's commands; they belong to the cog and go away with it. */
-export function registerCommands(bot: Bot, cog: General): void {
+export function registerCommands(bot: PackageScope, cog: General): void {
   bot.registerCommand(cog, {
     name: "choose",
     usage: "<option> <option>...",

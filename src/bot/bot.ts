@@ -1,31 +1,31 @@
 import type { Adapter, AdapterStatus, ChatMessage } from "../adapters/types.ts";
 import type { ConfigStore } from "../config/index.ts";
-import {
-  cogMethodName,
-  wordsToUpperSnake,
-  type Disposable,
-  type RpcHandler,
-  type RpcLogger,
-  type RpcServer,
-  type Topic,
-} from "../rpc/index.ts";
-import { CogRegistry, type Cog, type CogScope } from "./cogs.ts";
+import type { Disposable, RpcHandler, RpcLogger, RpcServer, Topic } from "../rpc/index.ts";
+import { CogRegistry, type Cog } from "./cogs.ts";
 import { CommandRegistry, type CommandDefinition } from "./commands.ts";
 import { BotError } from "./errors.ts";
 import { EventBus, type BotEventName, type BotEvents } from "./events.ts";
 import { handleMessage } from "./message-handler.ts";
+import { PackageFinder } from "./package-finder.ts";
 import { PackageManager } from "./packages.ts";
+import { PackageScope, type RpcHandlerOptions } from "./scope.ts";
 import { coreConfig, type CoreConfig } from "./settings.ts";
+import type { BotStatus, BotView } from "./view.ts";
 
-/** Options of {@link RpcHandlerOptions}. */
-export interface RpcHandlerOptions {
-  /** The method's name when registering a function (default: the function's own name). */
-  name?: string;
-  /** Parameter names for by-name calls (`"name"`, `"name?"`, `"...rest"`). */
-  params?: readonly string[];
-  /** What GET_METHOD_INFO returns. */
-  doc?: string;
+export type { RpcHandlerOptions } from "./scope.ts";
+
+/** Time limits of the steps a package controls, in ms; see {@link BotOptions.deadlines}. */
+export interface BotDeadlines {
+  /** A package's `setup` (its import included). Default 30 000, as Red. */
+  readonly setupMs?: number;
+  /** A package's `teardown`. Default 10 000. */
+  readonly teardownMs?: number;
+  /** Each cog's `cogUnload`. Default 10 000. */
+  readonly cogUnloadMs?: number;
 }
+
+/** The defaults of {@link BotDeadlines}, in one place. */
+export const DEFAULT_DEADLINES: Required<BotDeadlines> = { setupMs: 30_000, teardownMs: 10_000, cogUnloadMs: 10_000 };
 
 /** What a Bot is made of; the CLI assembles it. */
 export interface BotOptions {
@@ -44,34 +44,32 @@ export interface BotOptions {
   readonly owners?: readonly string[];
   /** Answer unknown commands with a hint (console mode); silent otherwise, like Red. */
   readonly hintUnknownCommands?: boolean;
-  /** How long a package's `setup` may take before its load fails. Default 30 000 ms. */
-  readonly setupTimeoutMs?: number;
+  /** Time limits of `setup`, `teardown` and `cogUnload`; past one, the package's scope is disposed anyway. */
+  readonly deadlines?: BotDeadlines;
 }
 
 /**
- * The running bot, as cogs see it: a facade over its services (cogs, commands, RPC tables,
- * events, packages, config, adapter). Everything a cog registers through it is owned by the
- * cog and undone when the cog is removed or its package unloaded.
+ * The running bot: its lifecycle (start, stop), its identity (name, prefixes, owners) and
+ * read-only views. Packages never get this object: their `setup` receives their own
+ * {@link PackageScope}, whose registrations are undone when the package goes.
  */
 export class Bot {
-  /** The config store; a cog takes its own namespace: `bot.config.namespace("Economy", defaults)`. */
   readonly config: ConfigStore;
   readonly logger: BotOptions["logger"];
-  /**
-   * The RPC server, for reading (names, connection counts). Cogs register through
-   * {@link Bot.registerRpcHandler} and {@link Bot.registerRpcTopic}: what is registered on
-   * these tables directly is not owned by a cog and survives its unload.
-   */
+  /** The RPC server whose tables scopes register into. */
   readonly rpc: RpcServer;
   readonly adapter: Adapter;
-  /** The command table, for reading (help); cogs register through {@link Bot.registerCommand}. */
+  /** The command table, for reading (help, dispatch). */
   readonly commands = new CommandRegistry();
-  /** The event bus, for emitting; cogs listen through {@link Bot.on}, which they own. */
+  /** The event bus; scopes listen through `on`, the bot emits. */
   readonly events: EventBus;
   readonly packages: PackageManager;
   readonly hintUnknownCommands: boolean;
+  /** What packages see of the bot. */
+  readonly view: BotView;
   readonly #cogs = new CogRegistry();
   readonly #core: CoreConfig;
+  readonly #deadlines: Required<BotDeadlines>;
   readonly #prefixOverride: readonly string[] | null;
   readonly #owners = new Set<string>();
   #name = "Cogwheel";
@@ -79,6 +77,7 @@ export class Bot {
   readonly #running = new Set<Promise<void>>();
   #prefixes: string[] = ["!"];
   #shutdown: { promise: Promise<void>; resolve: () => void };
+  #builtin: PackageScope | null = null;
 
   constructor(options: BotOptions) {
     this.config = options.config;
@@ -86,56 +85,41 @@ export class Bot {
     this.rpc = options.rpc;
     this.adapter = options.adapter;
     this.hintUnknownCommands = options.hintUnknownCommands ?? false;
+    this.#deadlines = resolveDeadlines(options.deadlines);
     this.#core = coreConfig(options.config);
     this.#prefixOverride = options.prefixes && options.prefixes.length > 0 ? normalizePrefixes(options.prefixes) : null;
     for (const owner of options.owners ?? []) this.#owners.add(owner);
     this.events = new EventBus((event, error) => this.logger.error({ event, err: error }, "event listener failed"));
+    this.view = makeView(this);
     this.packages = new PackageManager(
       {
-        api: this,
+        createScope: (name) => this.createScope(name),
         logger: this.logger,
-        removeCogsOf: (pkg) => this.#removeCogsOf(pkg),
-        onChange: (loaded) => this.events.emit("packagesChanged", { loaded }),
+        onChange: () => this.events.emit("packagesChanged", { loaded: this.packages.loaded() }),
       },
       this.#core,
-      { cogPaths: options.cogPaths ?? [], bundledPath: options.bundledCogPath ?? null, setupTimeoutMs: options.setupTimeoutMs },
+      new PackageFinder(this.#core, options.cogPaths ?? [], options.bundledCogPath ?? null),
+      this.#deadlines,
     );
     let resolve!: () => void;
     this.#shutdown = { promise: new Promise<void>((r) => (resolve = r)), resolve };
   }
 
-  // ---- cogs -------------------------------------------------------------------------
-
-  /** Adds a cog; its name is `cog.name` or its class name. Calls `cog.cogLoad()` if present. */
-  async addCog(cog: Cog): Promise<void> {
-    const scope = this.#cogs.add(cog, this.packages.loading);
-    const hook = (cog as { cogLoad?: unknown }).cogLoad;
-    if (typeof hook === "function") {
-      try {
-        await hook.call(cog);
-      } catch (error) {
-        this.#cogs.remove(scope.name);
-        throw error;
-      }
-    }
-    this.logger.debug({ cog: scope.name }, "cog added");
-  }
-
-  /** Removes a cog and everything it registered; calls `cog.cogUnload()` first. False if unknown. */
-  async removeCog(name: string): Promise<boolean> {
-    const scope = this.#cogs.get(name);
-    if (scope === undefined) return false;
-    const hook = (scope.instance as { cogUnload?: unknown }).cogUnload;
-    if (typeof hook === "function") {
-      try {
-        await hook.call(scope.instance);
-      } catch (error) {
-        this.logger.error({ cog: scope.name, err: error }, "cogUnload failed; removing the cog anyway");
-      }
-    }
-    const removed = this.#cogs.remove(scope.name);
-    for (const error of removed?.errors ?? []) this.logger.error({ cog: scope.name, err: error }, "a registration failed to dispose");
-    return true;
+  /**
+   * A new scope named `name`: what a package's setup receives. The package manager makes one
+   * per load; the app makes Core's; embedders and tests may make their own (and dispose them).
+   */
+  createScope(name: string): PackageScope {
+    return new PackageScope(name, {
+      cogs: this.#cogs,
+      rpc: this.rpc,
+      commands: this.commands,
+      events: this.events,
+      config: this.config,
+      logger: this.logger,
+      view: this.view,
+      cogUnloadMs: this.#deadlines.cogUnloadMs,
+    });
   }
 
   /** The cog instance with that name (case-insensitive), or undefined. */
@@ -148,78 +132,36 @@ export class Bot {
     return this.#cogs.all().map((s) => s.name);
   }
 
-  async #removeCogsOf(packageName: string): Promise<void> {
-    for (const scope of this.#cogs.all().reverse()) {
-      if (scope.packageName === packageName) await this.removeCog(scope.name);
-    }
+  // ---- Core's registrations: the built-in scope (Core moves to it directly next) --------
+
+  /** The scope of the built-in Core cog. */
+  get builtin(): PackageScope {
+    return (this.#builtin ??= this.createScope("core"));
   }
 
-  // ---- registrations (owned by a cog) ------------------------------------------------
+  /** @internal Core only: adds a cog to the built-in scope. */
+  addCog(cog: Cog): Promise<void> {
+    return this.builtin.addCog(cog);
+  }
 
-  /**
-   * Exposes a method over RPC as `<COG>__<METHOD>` (Red's naming, computed here once).
-   * `method` is the name of a method of the cog, or a function (named by `options.name` or
-   * its own name). Throws for a non-function, an unknown cog or a name another cog owns.
-   */
+  /** @internal Core only. */
   registerRpcHandler(cog: Cog, method: string | RpcHandler, options: RpcHandlerOptions = {}): Disposable {
-    const scope = this.#cogs.scopeOf(cog);
-    let handler: RpcHandler;
-    let name: string;
-    if (typeof method === "string") {
-      const fn = (cog as Record<string, unknown>)[method];
-      if (typeof fn !== "function") {
-        throw new BotError("ERR_HANDLER_INVALID", `cog ${scope.name} has no method ${JSON.stringify(method)} to register`);
-      }
-      handler = (fn as RpcHandler).bind(cog);
-      name = options.name ?? method;
-    } else if (typeof method === "function") {
-      handler = method;
-      name = options.name ?? method.name;
-    } else {
-      throw new BotError("ERR_HANDLER_INVALID", `registerRpcHandler needs a method name or a function, got ${typeof method}`);
-    }
-    if (typeof name !== "string" || wordsToUpperSnake(name) === "") {
-      throw new BotError("ERR_HANDLER_INVALID", `an RPC handler of cog ${scope.name} needs a name: pass { name }`);
-    }
-    const registration = this.rpc.methods.register(cogMethodName(scope.name, name), handler, {
-      params: options.params,
-      doc: options.doc,
-      owner: scope.name,
-    });
-    return this.#cogs.own(scope, registration);
+    return this.builtin.registerRpcHandler(cog, method, options);
   }
 
-  /** Registers a topic `<COG>__<NAME>` that the cog publishes to. */
+  /** @internal Core only. */
   registerRpcTopic(cog: Cog, name: string, options: { doc?: string } = {}): Topic {
-    const scope = this.#cogs.scopeOf(cog);
-    const topic = this.rpc.topics.register(cogMethodName(scope.name, name), { doc: options.doc, owner: scope.name });
-    const owned = this.#cogs.own(scope, topic);
-    return {
-      name: topic.name,
-      publish: (data, publishOptions) => topic.publish(data, publishOptions),
-      clearState: () => topic.clearState(),
-      get subscriberCount() {
-        return topic.subscriberCount;
-      },
-      dispose: () => owned.dispose(),
-    };
+    return this.builtin.registerRpcTopic(cog, name, options);
   }
 
-  /** Adds a prefix command owned by the cog. */
+  /** @internal Core only. */
   registerCommand(cog: Cog, definition: CommandDefinition): Disposable {
-    const scope = this.#cogs.scopeOf(cog);
-    return this.#cogs.own(scope, this.commands.register(scope.name, definition));
+    return this.builtin.registerCommand(cog, definition);
   }
 
-  /** Listens to a bot event for as long as the cog is loaded. */
+  /** @internal Core only. */
   on<E extends BotEventName>(cog: Cog, event: E, listener: (payload: BotEvents[E]) => void | Promise<void>): Disposable {
-    const scope: CogScope = this.#cogs.scopeOf(cog);
-    return this.#cogs.own(scope, this.events.on(event, listener));
-  }
-
-  /** Ties any clean-up to the cog's life: it runs when the cog is removed. */
-  track(cog: Cog, disposable: Disposable): Disposable {
-    return this.#cogs.own(this.#cogs.scopeOf(cog), disposable);
+    return this.builtin.on(cog, event, listener);
   }
 
   // ---- identity -----------------------------------------------------------------------
@@ -269,7 +211,7 @@ export class Bot {
     return this.#owners.has(userId);
   }
 
-  status(): { name: string; prefixes: readonly string[]; connected: boolean; adapter: string; user: AdapterStatus["user"] } {
+  status(): BotStatus {
     const adapter = this.adapter.status();
     return { name: this.#name, prefixes: this.#prefixes, connected: adapter.connected, adapter: this.adapter.kind, user: adapter.user };
   }
@@ -284,12 +226,8 @@ export class Bot {
     const global = this.#core.global();
     this.#name = await global.get("name");
     this.#prefixes = this.#prefixOverride ? [...this.#prefixOverride] : normalizePrefixes(await global.get("prefixes"));
-    const remembered = await global.get("packages");
-    if (remembered.length > 0) {
-      const result = await this.packages.load(remembered);
-      const failed = remembered.filter((p) => !result.loaded_packages.includes(p));
-      if (failed.length > 0) this.logger.warn({ failed }, "some remembered packages did not load");
-    }
+    await this.packages.loadRemembered();
+    if (this.#stopping) return;
     if (options.listenRpc) await this.rpc.listen();
     await this.adapter.start({
       onMessage: (message) => this.handleMessage(message),
@@ -327,21 +265,63 @@ export class Bot {
   }
 
   /**
-   * Stops in an order that loses nothing: take no new messages, let running commands finish
-   * (up to `graceMs`) while the RPC server drains its calls and closes (sockets get 1001), tear
-   * the packages down (their `teardown` and `cogUnload` run; the remembered list is kept),
-   * disconnect the adapter, and only then close the config.
+   * Stops in an order that loses nothing, and within bounds whatever a package does: take no
+   * new messages and load nothing more, let running commands finish (up to `graceMs`) while the
+   * RPC server drains its calls and closes (sockets get 1001), tear the packages down (their
+   * `teardown` and `cogUnload` run, within `teardownBudgetMs` for all of them; the remembered
+   * list is kept), disconnect the adapter, and only then close the config.
    */
-  async stop(graceMs = 5000): Promise<void> {
+  async stop(graceMs = 5000, teardownBudgetMs = 3000): Promise<void> {
     this.#stopping = true;
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    const closing = this.packages.close(teardownBudgetMs + graceMs);
     await Promise.all([Promise.race([Promise.allSettled([...this.#running]), grace]), this.rpc.close()]);
     clearTimeout(timer);
-    await this.packages.teardownAll();
+    await closing;
+    await this.#builtin?.dispose();
     await this.adapter.stop();
     await this.config.close();
   }
+}
+
+function resolveDeadlines(given: BotDeadlines = {}): Required<BotDeadlines> {
+  const deadlines = { ...DEFAULT_DEADLINES };
+  for (const [key, value] of Object.entries(given) as Array<[keyof BotDeadlines, unknown]>) {
+    if (!(key in DEFAULT_DEADLINES)) throw new BotError("ERR_OPTION_INVALID", `unknown deadline ${JSON.stringify(key)}`);
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 3_600_000) {
+      throw new BotError("ERR_OPTION_INVALID", `deadline ${key} must be a whole number of ms from 1 to 3600000`);
+    }
+    deadlines[key] = value;
+  }
+  return deadlines;
+}
+
+/** The read-only face of the bot that packages get. */
+function makeView(bot: Bot): BotView {
+  const adapter = {
+    get kind() {
+      return bot.adapter.kind;
+    },
+    status: () => bot.adapter.status(),
+    guildInfo: (guildId: string) => bot.adapter.guildInfo(guildId),
+    userInfo: (userId: string) => bot.adapter.userInfo(userId),
+  };
+  return Object.freeze({
+    get name() {
+      return bot.name;
+    },
+    get prefixes() {
+      return bot.prefixes;
+    },
+    adapter: Object.freeze(adapter),
+    status: () => bot.status(),
+    isOwner: (userId: string) => bot.isOwner(userId),
+    cogNames: () => bot.cogNames(),
+    getCog: <T extends Cog = Cog>(name: string) => bot.getCog<T>(name),
+    inviteUrl: () => bot.inviteUrl(),
+  });
 }
 
 /**

@@ -3,26 +3,28 @@ import { BotError } from "./errors.ts";
 
 const COG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-/** A cog: any object. Its name is its `name` property if that is a string, else its class name. */
+/** A cog: any object with a declared string `name` (never derived from its class). */
 export type Cog = object;
 
 /** What the bot keeps for each cog: everything it registered, to undo on removal. */
 export interface CogScope {
   readonly name: string;
   readonly instance: Cog;
-  /** The package that added it (during its setup), or null. */
-  readonly packageName: string | null;
+  /** The package whose scope added it ("core" for the Core cog). */
+  readonly owner: string;
   readonly disposables: Disposable[];
 }
 
-/** The name a cog goes by. */
+/**
+ * The name a cog goes by: its own `name` property. Names are declared, never taken from
+ * `constructor.name`, so renaming a class or minifying cannot change a wire name.
+ */
 export function cogNameOf(cog: Cog): string {
-  const own = (cog as { name?: unknown }).name;
-  const name = typeof own === "string" ? own : cog.constructor?.name;
-  if (typeof name !== "string" || !COG_NAME.test(name) || name === "Object") {
+  const name = (cog as { name?: unknown }).name;
+  if (typeof name !== "string" || !COG_NAME.test(name)) {
     throw new BotError(
       "ERR_COG_INVALID",
-      `a cog needs a name: give it a string "name" property or make it a class instance (got ${JSON.stringify(name)})`,
+      `a cog needs a declared name: a string "name" property of letters, digits and "_" (got ${typeof name === "string" ? JSON.stringify(name) : typeof name})`,
     );
   }
   return name;
@@ -33,14 +35,14 @@ export class CogRegistry {
   readonly #byName = new Map<string, CogScope>();
   readonly #byInstance = new Map<Cog, CogScope>();
 
-  add(cog: Cog, packageName: string | null): CogScope {
+  add(cog: Cog, owner: string): CogScope {
     if (typeof cog !== "object" || cog === null) throw new BotError("ERR_COG_INVALID", "a cog must be an object");
     const name = cogNameOf(cog);
     const taken = this.#byName.get(name.toLowerCase());
     if (taken !== undefined) {
       throw new BotError("ERR_COG_NAME_TAKEN", `a cog named ${taken.name} is already loaded`);
     }
-    const scope: CogScope = { name, instance: cog, packageName, disposables: [] };
+    const scope: CogScope = { name, instance: cog, owner, disposables: [] };
     this.#byName.set(name.toLowerCase(), scope);
     this.#byInstance.set(cog, scope);
     return scope;
@@ -50,7 +52,7 @@ export class CogRegistry {
   scopeOf(cog: Cog): CogScope {
     const scope = this.#byInstance.get(cog);
     if (scope === undefined) {
-      const name = typeof cog === "object" && cog !== null ? (cog as { name?: unknown }).name ?? cog.constructor?.name : cog;
+      const name = typeof cog === "object" && cog !== null ? (cog as { name?: unknown }).name : cog;
       throw new BotError("ERR_COG_UNKNOWN", `cog ${String(name)} was not added: call bot.addCog(cog) first`);
     }
     return scope;

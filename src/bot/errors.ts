@@ -7,6 +7,8 @@ export type BotErrorCode =
   | "ERR_COMMAND_INVALID"
   | "ERR_COMMAND_TAKEN"
   | "ERR_PATH_INVALID"
+  | "ERR_SCOPE_DISPOSED"
+  | "ERR_OPTION_INVALID"
   | "ERR_ADAPTER";
 
 /** A programming error in how a cog uses the bot (bad name, unknown cog, taken name…). */

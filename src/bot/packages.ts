@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
 import type { RpcLogger } from "../rpc/index.ts";
-import { BotError, isCogLoadError } from "./errors.ts";
+import { seconds, withDeadline } from "./deadline.ts";
+import { isCogLoadError } from "./errors.ts";
 import { importFresh } from "./module-loader.ts";
+import { PACKAGE_NAME, type PackageFinder } from "./package-finder.ts";
+import type { PackageScope } from "./scope.ts";
 import type { CoreConfig } from "./settings.ts";
 
 /** Red's result shape of CORE__LOAD and CORE__RELOAD. */
@@ -16,62 +17,81 @@ export interface LoadResult {
   repos_with_shared_libs: string[];
 }
 
-/** Red's result shape of CORE__UNLOAD. */
+/**
+ * Red's result shape of CORE__UNLOAD, plus `unload_errors`: packages that were unloaded although
+ * their `teardown` or a cog's `cogUnload` failed or ran past its deadline, with why.
+ */
 export interface UnloadResult {
   unloaded_packages: string[];
   notloaded_packages: string[];
+  unload_errors: Record<string, string>;
+}
+
+/**
+ * The state of the packages, as the `CORE__PACKAGES` topic publishes it: what is loaded (in
+ * load order), what failed at its latest attempt and is not loaded (with the reason; remembered
+ * packages that fail at start-up are here), and what the cog paths offer.
+ */
+export interface PackagesState {
+  loaded: string[];
+  failed: Record<string, string>;
+  available: string[];
+}
+
+/** Time limits of a package's steps, in ms. */
+export interface PackageDeadlines {
+  /** `setup(bot)`, its module's import included. */
+  readonly setupMs: number;
+  /** `teardown(bot)`. */
+  readonly teardownMs: number;
 }
 
 /** What the package manager needs from the bot. */
 export interface PackageHost {
-  /** Passed to `setup(bot)` and `teardown(bot)`. */
-  readonly api: unknown;
-  /** Removes every cog the package added (and so everything they registered). */
-  removeCogsOf(packageName: string): Promise<void>;
+  /** A fresh scope for a package; disposing it undoes everything the package registered. */
+  createScope(name: string): PackageScope;
   readonly logger: RpcLogger;
-  /** Told after every change of the loaded set. */
-  onChange(loaded: readonly string[]): void;
+  /** Told after every change of the loaded or failed set. */
+  onChange(): void;
 }
+
+/** Lifecycle: `closing` once shutdown began (nothing more is loaded); never goes back. */
+export type PackageManagerState = "open" | "closing" | "closed";
 
 interface LoadedPackage {
-  readonly dir: string;
   readonly module: Record<string, unknown>;
+  readonly scope: PackageScope;
 }
 
-const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ENTRY_FILES = ["index.ts", "index.mts", "index.js", "index.mjs"];
+const STOPPING = "the bot is shutting down";
 
 /**
- * Finds, loads, unloads and reloads packages by name. Owns their lifecycle (the store, not
- * the plugin): operations run one at a time, a failed setup is rolled back completely, and
- * the loaded set is remembered in config.
+ * Loads, unloads and reloads packages by name: the store owns the lifecycle, not the plugin.
+ * Operations run one at a time, and none can jam the queue: `setup`, `teardown` and each
+ * `cogUnload` have deadlines, past which the package's scope is disposed anyway and the result
+ * says why. Remembered packages (config) change only by an explicit load or unload.
  */
 export class PackageManager {
   readonly #host: PackageHost;
   readonly #config: CoreConfig;
-  readonly #fixedPaths: readonly string[];
-  readonly #bundledPath: string | null;
+  readonly #finder: PackageFinder;
+  readonly #deadlines: PackageDeadlines;
   readonly #loaded = new Map<string, LoadedPackage>();
+  readonly #failed = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #setupTimeoutMs: number;
-  #loading: string | null = null;
+  #state: PackageManagerState = "open";
+  #stop!: () => void;
+  readonly #stopped = new Promise<void>((resolve) => (this.#stop = resolve));
 
-  constructor(
-    host: PackageHost,
-    config: CoreConfig,
-    options: { cogPaths: readonly string[]; bundledPath: string | null; setupTimeoutMs?: number },
-  ) {
+  constructor(host: PackageHost, config: CoreConfig, finder: PackageFinder, deadlines: PackageDeadlines) {
     this.#host = host;
-    // Red gives a package 30 s; a setup that never settles must not block every later load.
-    this.#setupTimeoutMs = options.setupTimeoutMs ?? 30_000;
     this.#config = config;
-    this.#fixedPaths = options.cogPaths.map((p) => resolve(p));
-    this.#bundledPath = options.bundledPath === null ? null : resolve(options.bundledPath);
+    this.#finder = finder;
+    this.#deadlines = deadlines;
   }
 
-  /** The package whose `setup` is running now (cogs added meanwhile belong to it), or null. */
-  get loading(): string | null {
-    return this.#loading;
+  get state(): PackageManagerState {
+    return this.#state;
   }
 
   /** Names of the loaded packages, in load order. */
@@ -79,77 +99,70 @@ export class PackageManager {
     return [...this.#loaded.keys()];
   }
 
-  /** Where packages are searched, first match wins: --cog-path, added paths, bundled cogs. */
-  async paths(): Promise<string[]> {
-    const added = await this.#config.global().get("cogPaths");
-    const all = [...this.#fixedPaths, ...added, ...(this.#bundledPath === null ? [] : [this.#bundledPath])];
-    return [...new Set(all)];
+  /** The state `CORE__PACKAGES` publishes. */
+  async snapshot(): Promise<PackagesState> {
+    return { loaded: this.loaded(), failed: Object.fromEntries(this.#failed), available: await this.#finder.available() };
   }
 
-  /** Adds a cog path (remembered in config). Throws ERR_PATH_INVALID for a non-directory. */
-  async addPath(dir: string): Promise<string> {
-    const absolute = resolve(dir);
-    if (!isDirectory(absolute)) throw new BotError("ERR_PATH_INVALID", `${absolute} is not a directory`);
-    await this.#config.global().update("cogPaths", (paths) => (paths.includes(absolute) ? paths : [...paths, absolute]));
-    return absolute;
+  /** Where packages are searched, first match wins. */
+  paths(): Promise<string[]> {
+    return this.#finder.paths();
   }
 
-  /** The entry file of package `name`, or null when no cog path has it. */
-  async find(name: string): Promise<string | null> {
-    for (const path of await this.paths()) {
-      const dir = join(path, name);
-      if (!isDirectory(dir)) continue;
-      const entry = entryOf(dir);
-      if (entry !== null) return entry;
-    }
-    return null;
+  /** Adds a cog path (remembered). Throws ERR_PATH_INVALID for a non-directory. */
+  addPath(dir: string): Promise<string> {
+    return this.#finder.addPath(dir);
   }
 
-  /**
-   * Loads packages by name, each from fresh code, one operation at a time; a failed setup is
-   * rolled back completely. The loaded set is remembered. Never rejects for a package's fault:
-   * failures are in the result, in Red's shape.
-   */
+  /** Loads packages by name, each from fresh code; those that load are remembered. Never rejects for a package's fault. */
   load(names: readonly string[]): Promise<LoadResult> {
-    return this.#serial(async () => {
-      const result = emptyLoadResult();
-      for (const name of unique(names)) await this.#loadOne(name, result);
-      await this.#changed();
-      return result;
+    return this.#serial(emptyLoadResult, names, async (result) => {
+      for (const name of unique(names)) await this.#loadOne(name, result, true);
     });
   }
 
-  /** Unloads packages by name: `teardown(bot)`, then everything their cogs registered. */
+  /** Loads the remembered packages (start-up); those that fail stay remembered, to be tried again next time. */
+  async loadRemembered(): Promise<LoadResult> {
+    const remembered = await this.#config.global().get("packages");
+    const result = await this.#serial(emptyLoadResult, remembered, async (r) => {
+      for (const name of unique(remembered)) await this.#loadOne(name, r, false);
+    });
+    const failed = remembered.filter((name) => !result.loaded_packages.includes(name));
+    if (failed.length > 0) {
+      this.#host.logger.warn({ failed: Object.fromEntries(failed.map((n) => [n, this.#failed.get(n) ?? "not found"])) }, "remembered packages did not load; they stay remembered");
+    }
+    return result;
+  }
+
+  /** Unloads packages by name and forgets them: `teardown(bot)`, then everything their scope owns. */
   unload(names: readonly string[]): Promise<UnloadResult> {
-    return this.#serial(async () => {
-      const result: UnloadResult = { unloaded_packages: [], notloaded_packages: [] };
+    return this.#serial(emptyUnloadResult, names, async (result) => {
       for (const name of unique(names)) {
-        if (this.#loaded.has(name)) {
-          await this.#unloadOne(name);
-          result.unloaded_packages.push(name);
-        } else {
+        const wasFailed = this.#failed.delete(name);
+        await this.#forget(name);
+        if (!this.#loaded.has(name)) {
           result.notloaded_packages.push(name);
+          if (wasFailed) this.#host.onChange();
+          continue;
         }
+        const problems = await this.#unloadOne(name);
+        result.unloaded_packages.push(name);
+        if (problems.length > 0) result.unload_errors[name] = problems.join("; ");
       }
-      await this.#changed();
-      return result;
     });
   }
 
   /** Unloads what is loaded among `names`, then loads them all again from disk. */
   reload(names: readonly string[]): Promise<LoadResult> {
-    return this.#serial(async () => {
-      const result = emptyLoadResult();
+    return this.#serial(emptyLoadResult, names, async (result) => {
       for (const name of unique(names)) {
         if (this.#loaded.has(name)) await this.#unloadOne(name);
-        await this.#loadOne(name, result);
+        await this.#loadOne(name, result, true);
       }
-      await this.#changed();
-      return result;
     });
   }
 
-  async #loadOne(name: string, result: LoadResult): Promise<void> {
+  async #loadOne(name: string, result: LoadResult, remember: boolean): Promise<void> {
     if (typeof name !== "string" || !PACKAGE_NAME.test(name)) {
       result.invalid_pkg_names.push(String(name));
       return;
@@ -158,81 +171,133 @@ export class PackageManager {
       result.alreadyloaded_packages.push(name);
       return;
     }
-    const entry = await this.find(name);
-    if (entry === null) {
-      result.notfound_packages.push(name);
+    if (this.#state !== "open") {
+      result.failed_with_reason_packages[name] = STOPPING;
       return;
     }
-    this.#loading = name;
-    try {
-      const module = await importFresh(entry);
-      const setup = module.setup;
-      if (typeof setup !== "function") throw new NoSetupError(`package ${name} does not export a setup(bot) function`);
-      await withTimeout(Promise.resolve(setup(this.#host.api)), this.#setupTimeoutMs, () =>
-        new NoSetupError(`setup did not finish within ${this.#setupTimeoutMs / 1000} s`),
-      );
-      this.#loaded.set(name, { dir: entry, module });
+    const entry = await this.#finder.find(name);
+    if (entry === null) {
+      result.notfound_packages.push(name);
+      this.#fail(name, "not found in the cog paths");
+      return;
+    }
+    const scope = this.#host.createScope(name);
+    let module: Record<string, unknown> = {};
+    const { setupMs } = this.#deadlines;
+    const outcome = await withDeadline(async () => {
+      module = await importFresh(entry);
+      if (typeof module.setup !== "function") throw new RefusedError(`package ${name} does not export a setup(bot) function`);
+      await (module.setup as (bot: PackageScope) => unknown)(scope);
+    }, setupMs, this.#stopped);
+    if (outcome.ok && this.#state === "open") {
+      this.#loaded.set(name, { module, scope });
+      this.#failed.delete(name);
+      if (remember) await this.#remember(name);
       result.loaded_packages.push(name);
       this.#host.logger.info({ package: name }, "package loaded");
-    } catch (error) {
-      await this.#host.removeCogsOf(name);
-      if (isCogLoadError(error) || error instanceof NoSetupError) {
-        result.failed_with_reason_packages[name] = (error as Error).message;
-        this.#host.logger.warn({ package: name, reason: (error as Error).message }, "package refused to load");
-      } else {
-        result.failed_packages.push(name);
-        this.#host.logger.error({ package: name, err: error }, "package failed to load; everything it registered was removed");
-      }
-    } finally {
-      this.#loading = null;
+      this.#host.onChange();
+      return;
     }
+    // Failed, late or interrupted: whatever the package registered goes, and anything it
+    // registers later is refused by its disposed scope.
+    await scope.dispose();
+    const reason = outcome.ok || outcome.stopped
+      ? STOPPING
+      : outcome.timedOut
+        ? `setup did not finish within ${seconds(setupMs)}`
+        : refusal(outcome.error);
+    if (reason !== null) {
+      result.failed_with_reason_packages[name] = reason;
+      this.#host.logger.warn({ package: name, reason }, "package refused to load; everything it registered was removed");
+      this.#fail(name, reason);
+    } else {
+      const error = (outcome as { error: unknown }).error;
+      result.failed_packages.push(name);
+      this.#host.logger.error({ package: name, err: error }, "package failed to load; everything it registered was removed");
+      this.#fail(name, `setup threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** `teardown`, then the scope; returns what went wrong (the package is unloaded regardless). */
+  async #unloadOne(name: string, stop?: Promise<void>): Promise<string[]> {
+    const loaded = this.#loaded.get(name)!;
+    this.#loaded.delete(name);
+    const problems: string[] = [];
+    const teardown = loaded.module.teardown;
+    if (typeof teardown === "function") {
+      const { teardownMs } = this.#deadlines;
+      const outcome = await withDeadline(() => teardown(loaded.scope) as unknown, teardownMs, stop);
+      if (!outcome.ok && !outcome.stopped) {
+        problems.push(outcome.timedOut ? `teardown did not finish within ${seconds(teardownMs)}` : `teardown failed: ${messageOf(outcome.error)}`);
+      }
+    }
+    const disposal = stop === undefined ? await loaded.scope.dispose() : await Promise.race([loaded.scope.dispose(), stop.then(() => ({ problems: [] }))]);
+    problems.push(...disposal.problems);
+    this.#host.logger.info({ package: name, problems }, "package unloaded");
+    this.#host.onChange();
+    return problems;
   }
 
   /**
-   * Tears every package down at shutdown, newest first, without changing the remembered list:
-   * they load again at the next start.
+   * Shutdown: nothing more is loaded (a setup in progress is abandoned and its scope disposed),
+   * then every package is torn down, newest first, all within `budgetMs`; past it the rest are
+   * disposed without waiting for their hooks. The remembered list is kept. Safe to call twice.
    */
-  teardownAll(): Promise<void> {
-    return this.#serial(async () => {
-      for (const name of this.loaded().reverse()) await this.#unloadOne(name);
-    });
+  async close(budgetMs: number): Promise<void> {
+    if (this.#state !== "open") return;
+    this.#state = "closing";
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, budgetMs).unref());
+    this.#stop(); // a setup in progress is abandoned now; queued operations will not run
+    await Promise.race([this.#queue, deadline]);
+    for (const name of this.loaded().reverse()) await this.#unloadOne(name, deadline);
+    this.#state = "closed";
   }
 
-  async #unloadOne(name: string): Promise<void> {
-    const loaded = this.#loaded.get(name)!;
-    this.#loaded.delete(name);
-    const teardown = loaded.module.teardown;
-    if (typeof teardown === "function") {
-      try {
-        await teardown(this.#host.api);
-      } catch (error) {
-        this.#host.logger.error({ package: name, err: error }, "package teardown failed; unloading it anyway");
+  async #remember(name: string): Promise<void> {
+    await this.#config.global().update("packages", (list) => (list.includes(name) ? list : [...list, name]));
+  }
+
+  async #forget(name: string): Promise<void> {
+    await this.#config.global().update("packages", (list) => (list.includes(name) ? list.filter((n) => n !== name) : list));
+  }
+
+  #fail(name: string, reason: string): void {
+    this.#failed.set(name, reason);
+    this.#host.onChange();
+  }
+
+  /** Runs operations one at a time; after shutdown began, answers at once that nothing ran. */
+  #serial<R extends LoadResult | UnloadResult>(empty: () => R, names: readonly string[], task: (result: R) => Promise<void>): Promise<R> {
+    const run = async (): Promise<R> => {
+      const result = empty();
+      if (this.#state !== "open") {
+        markStopping(result, names);
+        return result;
       }
-    }
-    await this.#host.removeCogsOf(name);
-    this.#host.logger.info({ package: name }, "package unloaded");
-  }
-
-  async #changed(): Promise<void> {
-    const loaded = this.loaded();
-    await this.#config.global().set("packages", loaded);
-    this.#host.onChange(loaded);
-  }
-
-  #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch(() => undefined);
-    return run;
+      await task(result);
+      return result;
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
   }
 }
 
-/** A load failure whose message is the reason to report (no setup, setup timed out). */
-class NoSetupError extends Error {}
+/** A load failure whose message is the reason to report (no setup). */
+class RefusedError extends Error {}
 
-function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** The reason to report for a refusal (Red's CogLoadError, or no setup), or null for a crash. */
+function refusal(error: unknown): string | null {
+  return isCogLoadError(error) || error instanceof RefusedError ? (error as Error).message : null;
+}
+
+function markStopping(result: LoadResult | UnloadResult, names: readonly string[]): void {
+  if ("failed_with_reason_packages" in result) for (const name of unique(names)) result.failed_with_reason_packages[String(name)] = STOPPING;
+  else for (const name of unique(names)) result.unload_errors[String(name)] = STOPPING;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function emptyLoadResult(): LoadResult {
@@ -247,29 +312,10 @@ function emptyLoadResult(): LoadResult {
   };
 }
 
+function emptyUnloadResult(): UnloadResult {
+  return { unloaded_packages: [], notloaded_packages: [], unload_errors: {} };
+}
+
 function unique(names: readonly string[]): string[] {
   return [...new Set(names)];
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** package.json `main`, else index.ts / index.mts / index.js / index.mjs. */
-function entryOf(dir: string): string | null {
-  const manifest = join(dir, "package.json");
-  if (existsSync(manifest)) {
-    try {
-      const main = (JSON.parse(readFileSync(manifest, "utf8")) as { main?: unknown }).main;
-      if (typeof main === "string" && existsSync(join(dir, main))) return join(dir, main);
-    } catch {
-      // An unreadable package.json falls back to the index files.
-    }
-  }
-  for (const file of ENTRY_FILES) if (existsSync(join(dir, file))) return join(dir, file);
-  return null;
 }

@@ -1,6 +1,6 @@
 import type { Bot } from "../bot/bot.ts";
 import { BotError, UserError } from "../bot/errors.ts";
-import type { LoadResult } from "../bot/packages.ts";
+import type { LoadResult, PackagesState } from "../bot/packages.ts";
 import { versions } from "./versions.ts";
 
 /** One line per outcome, as Red's `load` command reports. */
@@ -29,9 +29,11 @@ export function registerCoreCommands(bot: Bot, core: object, started: number): v
   cmd({
     name: "load",
     help: "Loads packages.",
-    usage: "<package>...",
+    usage: "[package]...",
     ownerOnly: true,
-    run: async (ctx, args) => describeLoad(await bot.packages.load(needNames(args, `${ctx.prefix}load <package>...`)), "Loaded"),
+    // Alone, `!load` says where the packages stand: loaded, failed (with why), available.
+    run: async (ctx, args) =>
+      args.length === 0 ? describeState(await bot.packages.snapshot()) : describeLoad(await bot.packages.load(needNames(args, `${ctx.prefix}load <package>...`)), "Loaded"),
   });
   cmd({
     name: "unload",
@@ -43,6 +45,7 @@ export function registerCoreCommands(bot: Bot, core: object, started: number): v
       const lines: string[] = [];
       if (result.unloaded_packages.length) lines.push(`Unloaded ${result.unloaded_packages.join(", ")}.`);
       if (result.notloaded_packages.length) lines.push(`Not loaded: ${result.notloaded_packages.join(", ")}.`);
+      for (const [name, reason] of Object.entries(result.unload_errors)) lines.push(`${name}: ${reason}.`);
       return lines.join("\n");
     },
   });
@@ -167,4 +170,14 @@ export function registerCoreCommands(bot: Bot, core: object, started: number): v
       return `${sections.join("\n")}\nType ${ctx.prefix}help <command> for more.`;
     },
   });
+}
+
+/** `!load` alone: the packages' state, one line each part. */
+function describeState(state: PackagesState): string {
+  const failed = Object.entries(state.failed).map(([name, reason]) => `${name} (${reason})`);
+  return [
+    `Loaded: ${state.loaded.join(", ") || "none"}.`,
+    ...(failed.length > 0 ? [`Failed: ${failed.join("; ")}.`] : []),
+    `Available: ${state.available.join(", ") || "none"}.`,
+  ].join("\n");
 }

@@ -9,13 +9,14 @@ export class Core {
   readonly name = "Core";
 }
 
-/** Adds the Core cog with its commands, RPC methods and topics. */
+/** Adds the Core cog, in the bot's built-in scope, with its commands, RPC methods and topics. */
 export async function addCore(bot: Bot): Promise<Core> {
   const core = new Core();
-  await bot.addCog(core);
+  const scope = bot.builtin;
+  await scope.addCog(core);
   registerCoreCommands(bot, core, Date.now());
   registerCoreRpc(bot, core);
-  registerCoreMetrics(bot, core);
-  registerCoreTopics(bot, core);
+  registerCoreMetrics(bot, scope, core);
+  registerCoreTopics(bot, scope, core);
   return core;
 }

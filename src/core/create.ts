@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { Adapter } from "../adapters/types.ts";
-import { Bot, type BotOptions } from "../bot/bot.ts";
+import { Bot, type BotDeadlines, type BotOptions } from "../bot/bot.ts";
 import { openConfigStore } from "../config/index.ts";
 import { createRpcServer, type RpcServerOptions } from "../rpc/index.ts";
 import { addCore } from "./core-cog.ts";
@@ -21,7 +21,8 @@ export interface CreateBotOptions {
   prefixes?: readonly string[];
   owners?: readonly string[];
   hintUnknownCommands?: boolean;
-  setupTimeoutMs?: number;
+  /** Time limits of package steps (setup, teardown, cogUnload). */
+  deadlines?: BotDeadlines;
 }
 
 /**
@@ -45,7 +46,7 @@ export async function createBot(options: CreateBotOptions): Promise<Bot> {
     prefixes: options.prefixes,
     owners: options.owners,
     hintUnknownCommands: options.hintUnknownCommands,
-    setupTimeoutMs: options.setupTimeoutMs,
+    deadlines: options.deadlines,
   });
   await addCore(bot);
   return bot;

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Bot } from "../bot/bot.ts";
+import type { PackageScope } from "../bot/scope.ts";
 import { RpcError } from "../rpc/index.ts";
 
 const RESOLUTION_MS = 10;
@@ -11,12 +12,12 @@ const delayMs = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOL
  * connections and the event loop's delay (p50/p99/max since start or the last reset), from
  * Node's own histogram, sampled every 10 ms.
  */
-export function registerCoreMetrics(bot: Bot, core: object): void {
+export function registerCoreMetrics(bot: Bot, scope: PackageScope, core: object): void {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
-  bot.track(core, { dispose: () => delay.disable() });
+  scope.track(core, { dispose: () => delay.disable() });
   const started = Date.now();
-  bot.registerRpcHandler(
+  scope.registerRpcHandler(
     core,
     (reset?: unknown) => {
       if (reset !== undefined && reset !== null && typeof reset !== "boolean") {

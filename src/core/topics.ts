@@ -1,18 +1,33 @@
 import type { Bot } from "../bot/bot.ts";
+import type { PackageScope } from "../bot/scope.ts";
 
 /**
  * Core's stateful topics, so a dashboard never polls: each keeps its last value, which a new
  * subscriber receives right after subscribing, and is pushed again whenever it changes.
- * - CORE__PACKAGES: the loaded packages (a list of names)
+ * - CORE__PACKAGES: {loaded, failed, available} (see PackagesState in src/bot/packages.ts)
  * - CORE__METHODS: every RPC method name
  * - CORE__STATUS: {name, prefixes, connected, adapter, user}
  */
-export function registerCoreTopics(bot: Bot, core: object): void {
-  const packages = bot.registerRpcTopic(core, "packages", { doc: "The loaded packages, as a list of names; pushed on every change." });
-  const methods = bot.registerRpcTopic(core, "methods", { doc: "Every RPC method name; pushed when methods are added or removed." });
-  const status = bot.registerRpcTopic(core, "status", { doc: "The bot's status {name, prefixes, connected, adapter, user}; pushed on every change." });
+export function registerCoreTopics(bot: Bot, scope: PackageScope, core: object): void {
+  const packages = scope.registerRpcTopic(core, "packages", {
+    doc:
+      "The packages: {loaded: names in load order, failed: {name: reason} for those whose latest load failed " +
+      "(remembered ones included, tried again at the next start), available: names found in the cog paths}; pushed on every change.",
+  });
+  const methods = scope.registerRpcTopic(core, "methods", { doc: "Every RPC method name; pushed when methods are added or removed." });
+  const status = scope.registerRpcTopic(core, "status", { doc: "The bot's status {name, prefixes, connected, adapter, user}; pushed on every change." });
 
-  const publishPackages = (): void => void packages.publish(bot.packages.loaded(), { state: true });
+  // The snapshot reads the cog paths: publish them in order, one at a time.
+  let publishing: Promise<void> = Promise.resolve();
+  const publishPackages = (): void => {
+    publishing = publishing.then(async () => {
+      try {
+        packages.publish(await bot.packages.snapshot(), { state: true });
+      } catch (error) {
+        scope.logger.warn({ err: error }, "could not publish CORE__PACKAGES");
+      }
+    });
+  };
   const publishStatus = (): void => void status.publish(bot.status(), { state: true });
   // A package load registers many methods at once: publish the list once per turn.
   let methodsQueued = false;
@@ -25,10 +40,10 @@ export function registerCoreTopics(bot: Bot, core: object): void {
     });
   };
 
-  bot.on(core, "packagesChanged", publishPackages);
-  bot.on(core, "statusChanged", publishStatus);
-  bot.on(core, "ready", publishStatus);
-  bot.track(core, bot.rpc.methods.onDidChange(publishMethods));
+  scope.on(core, "packagesChanged", publishPackages);
+  scope.on(core, "statusChanged", publishStatus);
+  scope.on(core, "ready", publishStatus);
+  scope.track(core, bot.rpc.methods.onDidChange(publishMethods));
   publishPackages();
   publishStatus();
   methods.publish(bot.rpc.methods.names(), { state: true });

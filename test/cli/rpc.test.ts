@@ -61,7 +61,10 @@ test("cogwheel rpc against a running bot", { timeout: 30_000 }, async (t) => {
     const sub = rpc("subscribe", "core__packages", "CORE__STATUS");
     await sub.until(() => (sub.stdout.length >= 2 ? true : undefined), 10000, "the stored states");
     assert.deepEqual(sub.stdout.map((l) => JSON.parse(l).topic).sort(), ["CORE__PACKAGES", "CORE__STATUS"]);
-    assert.deepEqual(JSON.parse(sub.stdout.find((l) => l.includes("CORE__PACKAGES"))!), { topic: "CORE__PACKAGES", data: [] });
+    assert.deepEqual(JSON.parse(sub.stdout.find((l) => l.includes("CORE__PACKAGES"))!), {
+      topic: "CORE__PACKAGES",
+      data: { loaded: [], failed: {}, available: ["economy", "general"] },
+    });
 
     const load = await finished(rpc("call", "CORE__LOAD", '[["general"]]'));
     assert.equal(load.code, 0, load.stderr);
@@ -74,7 +77,7 @@ test("cogwheel rpc against a running bot", { timeout: 30_000 }, async (t) => {
     assert.deepEqual(words.stdout, ['"Robo"']);
 
     const pushed = () =>
-      sub.stdout.includes('{"topic":"CORE__PACKAGES","data":["general"]}') &&
+      sub.stdout.includes('{"topic":"CORE__PACKAGES","data":{"loaded":["general"],"failed":{},"available":["economy","general"]}}') &&
       sub.stdout.some((l) => l.startsWith('{"topic":"CORE__STATUS","data":{"name":"Robo"'));
     await sub.until(() => (pushed() ? true : undefined), 10000, "the pushes of the load and the rename");
     for (const line of sub.stdout) assert.deepEqual(Object.keys(JSON.parse(line)), ["topic", "data"]);

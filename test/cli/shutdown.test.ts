@@ -12,7 +12,7 @@ test("SIGTERM: in-flight calls get their replies, subscribers and callers get 10
   writeFileSync(
     join(cogs, "slow", "index.ts"),
     `import type { Bot } from "cogwheel";
-class Slow {}
+class Slow { readonly name = "Slow"; }
 export async function setup(bot: Bot) {
   const cog = new Slow();
   await bot.addCog(cog);

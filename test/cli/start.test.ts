@@ -45,6 +45,7 @@ test("the seed example: CORE__LOAD with Red's envelope loads general and economy
   assert.deepEqual((await client.call("CORE__UNLOAD", [["economy", "nope"]])).result, {
     unloaded_packages: ["economy"],
     notloaded_packages: ["nope"],
+    unload_errors: {},
   });
   assert.ok(!((await client.call("GET_METHODS")).result as string[]).includes("ECONOMY__BALANCE"));
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
@@ -54,16 +55,16 @@ test("reload runs the edited code from disk, seen at once on an already open con
   const cogs = tempDir(t);
   const version = (n: number) => `export const VERSION: number = ${n};\n`;
   writePackage(cogs, "counter", {
-    "index.ts": `import { Bot, RpcError } from "cogwheel";
+    "index.ts": `import { PackageScope, RpcError } from "cogwheel";
 import { VERSION } from "./version.ts";
-class Counter {}
-export async function setup(bot: Bot) {
+class Counter { readonly name = "Counter"; }
+export async function setup(bot: PackageScope) {
   const cog = new Counter();
   await bot.addCog(cog);
   // "cogwheel" from a folder outside the checkout is the running framework itself.
-  bot.registerRpcHandler(cog, function sameFramework() { return bot instanceof Bot; });
-  bot.registerRpcHandler(cog, function version() { return VERSION; }, { doc: "The loaded version." });
-  bot.registerRpcHandler(cog, function fail() { throw new RpcError(-32050, "typed " + VERSION); });
+  bot.registerRpcHandler(cog, () => bot instanceof PackageScope, { name: "sameFramework" });
+  bot.registerRpcHandler(cog, () => VERSION, { name: "version", doc: "The loaded version." });
+  bot.registerRpcHandler(cog, () => { throw new RpcError(-32050, "typed " + VERSION); }, { name: "fail" });
 }
 `,
     "version.ts": version(1),
@@ -88,7 +89,7 @@ test("a package that throws in setup leaves nothing behind; a CogLoadError is re
   const cogs = tempDir(t);
   writePackage(cogs, "broken", {
     "index.ts": `import type { Bot } from "cogwheel";
-class Broken {}
+class Broken { readonly name = "Broken"; }
 export async function setup(bot: Bot) {
   const cog = new Broken();
   await bot.addCog(cog);
@@ -154,7 +155,7 @@ test("a restart remembers loaded packages, prefixes and the name", async (t) => 
   assert.equal((await client.call("CORE__NAME")).result, "Gearbox");
   client.send({ jsonrpc: "2.0", id: "s", method: "SUBSCRIBE", params: ["CORE__PACKAGES"] });
   assert.deepEqual(await client.nextJson(), { jsonrpc: "2.0", id: "s", result: ["CORE__PACKAGES"] });
-  assert.deepEqual(await client.nextJson(), { jsonrpc: "2.0", method: "CORE__PACKAGES", params: ["general"] });
+  assert.deepEqual((await client.nextJson()).params.loaded, ["general"]);
   assert.deepEqual(await second.stop(), { code: 0, signal: null });
 });
 

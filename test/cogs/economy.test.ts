@@ -293,7 +293,7 @@ test("unloading economy removes its commands, RPC methods and topic", async (t) 
   const { bot } = await withEconomy(t, { rpc: true });
   const client = await connect(t, bot.rpc);
   assert.deepEqual((await client.call("SUBSCRIBE", [TOPIC])).result, [TOPIC]);
-  assert.deepEqual((await client.call("CORE__UNLOAD", [["economy"]])).result, { unloaded_packages: ["economy"], notloaded_packages: [] });
+  assert.deepEqual((await client.call("CORE__UNLOAD", [["economy"]])).result, { unloaded_packages: ["economy"], notloaded_packages: [], unload_errors: {} });
 
   const methods: string[] = (await client.call("GET_METHODS")).result;
   assert.deepEqual(methods.filter((m) => m.startsWith("ECONOMY__")), []);

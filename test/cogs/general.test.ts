@@ -40,7 +40,7 @@ test("general loads through the package loader, owns its commands, and unloads c
   const owned = bot.commands.list().filter((c) => c.cogName === "General").map((c) => c.name);
   assert.deepEqual(owned, GENERAL_COMMANDS);
 
-  assert.deepEqual(await bot.packages.unload(["general"]), { unloaded_packages: ["general"], notloaded_packages: [] });
+  assert.deepEqual(await bot.packages.unload(["general"]), { unloaded_packages: ["general"], notloaded_packages: [], unload_errors: {} });
   assert.deepEqual(bot.cogNames(), ["Core"]);
   for (const name of GENERAL_COMMANDS) assert.equal(bot.commands.get(name), undefined, name);
   assert.deepEqual(await say(bot, "!flip"), []);

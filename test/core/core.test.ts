@@ -15,7 +15,8 @@ test("CORE__STATUS, CORE__PACKAGES and CORE__METHODS give their state on subscri
     method: "CORE__STATUS",
     params: { name: "Cogwheel", prefixes: ["!"], connected: true, adapter: "discord", user: { id: "999", name: "Cogwheel" } },
   });
-  assert.deepEqual(initial[1], { jsonrpc: "2.0", method: "CORE__PACKAGES", params: [] });
+  const available = ["economy", "general"];
+  assert.deepEqual(initial[1], { jsonrpc: "2.0", method: "CORE__PACKAGES", params: { loaded: [], failed: {}, available } });
   assert.ok(initial[2].params.includes("CORE__LOAD"));
 
   assert.deepEqual((await client.call("CORE__PREFIXES", [["?", "!!"]])).result, ["!!", "?"]);
@@ -27,7 +28,7 @@ test("CORE__STATUS, CORE__PACKAGES and CORE__METHODS give their state on subscri
   const pushes = [await client.nextJson(), await client.nextJson()].sort((a, b) => a.method.localeCompare(b.method));
   assert.equal(pushes[0].method, "CORE__METHODS");
   assert.ok(pushes[0].params.includes("ECONOMY__BALANCE"));
-  assert.deepEqual(pushes[1], { jsonrpc: "2.0", method: "CORE__PACKAGES", params: ["economy"] });
+  assert.deepEqual(pushes[1], { jsonrpc: "2.0", method: "CORE__PACKAGES", params: { loaded: ["economy"], failed: {}, available } });
   assert.equal(await client.nothingWithin(100), true, "one METHODS push for the whole load, not one per method");
 });
 

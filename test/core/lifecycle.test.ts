@@ -67,7 +67,7 @@ test("unload runs teardown, cogUnload and tracked clean-ups; stop tears down too
     "index.ts": `import { appendFileSync } from "node:fs";
 import type { Bot } from "cogwheel";
 const mark = (m: string) => appendFileSync(${JSON.stringify(marks)}, m + "\\n");
-class Hooks { cogLoad() { mark("cogLoad"); } cogUnload() { mark("cogUnload"); } }
+class Hooks { readonly name = "Hooks"; cogLoad() { mark("cogLoad"); } cogUnload() { mark("cogUnload"); } }
 export async function setup(bot: Bot) {
   const cog = new Hooks();
   await bot.addCog(cog);
@@ -93,11 +93,11 @@ export function teardown() { mark("teardown"); }
 
 test("stop lets a running command finish before the config closes", async (t) => {
   const b = await bot(t);
-  class Slow {}
-  const cog = new Slow();
-  await b.addCog(cog);
-  const conf = b.config.namespace("Slow", { global: { done: false as boolean } });
-  b.registerCommand(cog, {
+  const scope = b.createScope("slow");
+  const cog = { name: "Slow" };
+  await scope.addCog(cog);
+  const conf = scope.config("Slow", { global: { done: false as boolean } });
+  scope.registerCommand(cog, {
     name: "slow",
     help: "Writes config after a while.",
     run: async () => {
@@ -116,7 +116,7 @@ test("stop lets a running command finish before the config closes", async (t) =>
 test("a setup that never finishes fails with a reason after the time limit, and later loads still work", async (t) => {
   const cogs = temp(t);
   pkg(cogs, "stuck", { "index.js": "export function setup() { return new Promise(() => {}); }\n" });
-  const b = await bot(t, { cogPaths: [cogs], setupTimeoutMs: 200 });
+  const b = await bot(t, { cogPaths: [cogs], deadlines: { setupMs: 200 } });
   const result = await b.packages.load(["stuck"]);
   assert.deepEqual(result.failed_with_reason_packages, { stuck: "setup did not finish within 0.2 s" });
   assert.deepEqual((await b.packages.load(["general"])).loaded_packages, ["general"]);
@@ -127,7 +127,7 @@ test("reload re-reads JSON files a package imports", async (t) => {
   pkg(cogs, "withdata", {
     "index.ts": `import type { Bot } from "cogwheel";
 import data from "./data.json" with { type: "json" };
-class WithData {}
+class WithData { readonly name = "WithData"; }
 export async function setup(bot: Bot) {
   const cog = new WithData();
   await bot.addCog(cog);
@@ -160,13 +160,15 @@ test("a platform refusal is -32001 over RPC and one line in chat; prefixes are c
 
 test("a cog cannot take an RPC name another cog owns, even through the naming rule", async (t) => {
   const b = await bot(t);
+  const one = b.createScope("one");
+  const two = b.createScope("two");
   const a = { name: "A" };
   const ab = { name: "A__B" };
-  await b.addCog(a);
-  await b.addCog(ab);
-  b.registerRpcHandler(a, () => 1, { name: "b__c" }); // A__B__C
-  assert.throws(() => b.registerRpcHandler(ab, () => 2, { name: "c" }), {
+  await one.addCog(a);
+  await two.addCog(ab);
+  one.registerRpcHandler(a, () => 1, { name: "b__c" }); // A__B__C
+  assert.throws(() => two.registerRpcHandler(ab, () => 2, { name: "c" }), {
     code: "ERR_RPC_NAME_TAKEN",
-    message: 'method A__B__C is already registered by "A"',
+    message: 'method A__B__C is already registered by "one"',
   });
 });
