@@ -9,8 +9,8 @@
  * frame headers only. After `warmupMs` it counts replies over `windowMs`, then checks one more
  * reply per connection, taken under load, before stopping.
  *
- * The workload picks the request (lib/workloads.ts): "hello" (`params: ["hello"]`) or
- * "snowflakes" (`params: [[s1,…,s10]]`, ten integers above 2^53 that differ per request id).
+ * The workload picks the request (lib/workloads.ts): "hello" (`params: ["hello"]`), "hello_typed"
+ * (the same to `echo_typed`, which declares schemas) or "snowflakes" (`params: [[s1,…,s10]]`, ten integers above 2^53 that differ per request id).
  */
 import { childLifecycle, procCpuSeconds, sleep, type Msg } from "./lib/proc.ts";
 import { connectRaw, textFrame, type RawWs } from "./lib/wsraw.ts";
@@ -102,7 +102,7 @@ function verify(reply: string, workload: Workload, check: ReplyCheck, id: number
     throw new Error(`wrong reply to echo: ${show(reply)}`);
   }
   const replyId = obj.id as number;
-  if (workload === "hello") {
+  if (workload === "hello" || workload === "hello_typed") {
     if (obj.result !== "hello") throw new Error(`wrong reply to echo: ${show(reply)}`);
     return;
   }

@@ -5,7 +5,9 @@
  *      pinned to core 0, the load generator (bench/loadgen.ts) pinned to core 1; servers
  *      measured in rotation (A B C D E A B C D E …), median per server. Servers: Cogwheel,
  *      rpc-websockets, json-rpc-2.0 over ws, bare ws echo, and bare ws echo with replies
- *      corked per event-loop turn (the write coalescing Cogwheel does).
+ *      corked per event-loop turn (the write coalescing Cogwheel does). Cogwheel also answers the
+ *      same echo through `echo_typed`, whose parameter and result have declared JSON Schemas:
+ *      typed ÷ undeclared is what validation costs (target ≥ 0.85).
  *  1b. Throughput with ten snowflakes (integers above 2^53) per request, same method: Cogwheel
  *      (exact) against a corked bare ws echo that parses and stringifies with JSON.parse /
  *      JSON.stringify (rounds them) and with lossless-json and json-bigint (exact).
@@ -56,9 +58,12 @@ interface ServerDef {
   script: string; // relative to bench/
   args?: string[];
   check: ReplyCheck;
+  /** The workload of this row when it is not the phase's (the typed echo). */
+  workload?: Workload;
 }
 
 const COGWHEEL: ServerDef = { key: "cogwheel", label: "Cogwheel", script: "./servers/cogwheel.ts", check: "jsonrpc" };
+const COGWHEEL_TYPED: ServerDef = { ...COGWHEEL, key: "cogwheel-typed", label: "Cogwheel, echo_typed (declared schema)", workload: "hello_typed" };
 const RPCWS: ServerDef = { key: "rpc-websockets", label: `rpc-websockets ${version("rpc-websockets")}`, script: "./servers/rpc-websockets.ts", check: "jsonrpc" };
 const JSONRPC2: ServerDef = { key: "json-rpc-2.0", label: `json-rpc-2.0 ${version("json-rpc-2.0")} + ws`, script: "./servers/json-rpc-2.0.ts", check: "jsonrpc" };
 const BAREWS: ServerDef = { key: "bare-ws", label: `bare ws ${version("ws")} echo (floor)`, script: "./servers/bare-ws.ts", check: "echo" };
@@ -127,7 +132,7 @@ async function throughputPhase(defs: ServerDef[], workload: Workload, tag: strin
         const s = servers.get(row.def.key);
         if (row.error !== null || s === undefined) continue;
         const job: ThroughputJob = {
-          type: "throughput", port: s.port, serverPid: s.child.pid, workload, check: row.def.check,
+          type: "throughput", port: s.port, serverPid: s.child.pid, workload: row.def.workload ?? workload, check: row.def.check,
           conns: CONNS, depth: DEPTH, warmupMs: CFG.warmupMs, windowMs: CFG.windowMs,
         };
         const r = (await loadgen.ask(job as unknown as { type: string }, "result", CFG.warmupMs + CFG.windowMs + 30_000)) as unknown as ThroughputResult;
@@ -242,7 +247,7 @@ async function main(): Promise<void> {
   if (cogwheelError !== null) log(`Cogwheel: NOT MEASURED — ${cogwheelError}. Peers only.`);
   log("");
 
-  const defs = [...(cogwheelError === null ? [COGWHEEL] : []), RPCWS, JSONRPC2, BAREWS, BAREWS_CORK];
+  const defs = [...(cogwheelError === null ? [COGWHEEL, COGWHEEL_TYPED] : []), RPCWS, JSONRPC2, BAREWS, BAREWS_CORK];
   const tp = only.has("throughput") ? await throughputPhase(defs, "hello", "throughput") : [];
   const sfDefs = [...(cogwheelError === null ? [SF_COGWHEEL] : []), SF_JSON, SF_LOSSLESS, SF_BIGINT];
   const sf = only.has("snowflakes") ? await throughputPhase(sfDefs, "snowflakes", "snowflakes") : [];
@@ -288,6 +293,8 @@ async function main(): Promise<void> {
     out.push("");
     const target = m("cogwheel") / m("rpc-websockets");
     const verdict = Number.isFinite(target) ? (target >= 1.15 ? "meets the ≥ 1.15× target" : "BELOW the ≥ 1.15× target") : "not measured";
+    const typed = m("cogwheel-typed") / m("cogwheel");
+    const typedVerdict = Number.isFinite(typed) ? (typed >= 0.85 ? "meets the ≥ 0.85× target (validation's cost)" : "BELOW the ≥ 0.85× target") : "not measured";
     out.push(
       table(
         ["ratio", "replies/s", "per server CPU-s", ""],
@@ -296,6 +303,7 @@ async function main(): Promise<void> {
           ["Cogwheel ÷ json-rpc-2.0", ratio(m("cogwheel"), m("json-rpc-2.0")), ratio(c("cogwheel"), c("json-rpc-2.0")), ""],
           ["bare ws ÷ Cogwheel", ratio(m("bare-ws"), m("cogwheel")), ratio(c("bare-ws"), c("cogwheel")), "bare ws writes each reply separately; Cogwheel coalesces them"],
           ["bare ws corked ÷ Cogwheel", ratio(m("bare-ws-cork"), m("cogwheel")), ratio(c("bare-ws-cork"), c("cogwheel")), "same write coalescing: the cost of JSON-RPC above the transport"],
+          ["Cogwheel typed ÷ undeclared echo", ratio(m("cogwheel-typed"), m("cogwheel")), ratio(c("cogwheel-typed"), c("cogwheel")), typedVerdict],
         ],
         [false, true, true, false],
       ),

@@ -3,12 +3,14 @@
  * micro-benchmark so both measure the same text.
  *
  * - "hello": `{"jsonrpc":"2.0","id":N,"method":"echo","params":["hello"]}`
+ * - "hello_typed": the same to `echo_typed`, a method that declares a JSON Schema for its
+ *   parameter and result (what validation costs against the undeclared `echo`)
  * - "snowflakes": `{"jsonrpc":"2.0","id":N,"method":"echo","params":[[s1,…,s10]]}`, ten distinct
  *   Discord snowflakes written as JSON numbers (17–19 digits, every one above 2^53, so a double
  *   cannot hold them), derived from N: every request id has its own ten, so nothing can be cached.
  */
 
-export type Workload = "hello" | "snowflakes";
+export type Workload = "hello" | "hello_typed" | "snowflakes";
 
 export const SNOWFLAKES_PER_REQUEST = 10;
 
@@ -72,12 +74,13 @@ export function assertSnowflakes(id: number): void {
 
 /** The request frame text for `id`. */
 export function requestText(workload: Workload, id: number): string {
+  if (workload === "hello_typed") return `{"jsonrpc":"2.0","id":${id},"method":"echo_typed","params":["hello"]}`;
   const params = workload === "hello" ? `["hello"]` : `[[${snowflakes(id).join(",")}]]`;
   return `{"jsonrpc":"2.0","id":${id},"method":"echo","params":${params}}`;
 }
 
 /** The exact JSON-RPC reply to requestText(workload, id), as a compact encoder writes it. */
 export function replyText(workload: Workload, id: number): string {
-  const result = workload === "hello" ? `"hello"` : `[${snowflakes(id).join(",")}]`;
+  const result = workload === "snowflakes" ? `[${snowflakes(id).join(",")}]` : `"hello"`;
   return `{"jsonrpc":"2.0","id":${id},"result":${result}}`;
 }
