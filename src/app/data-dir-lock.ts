@@ -142,6 +142,7 @@ export async function acquireDataDirLock(dir: string, options: AcquireDataDirLoc
     for (;;) {
       if (await createExclusive(path, text)) {
         acquired = true;
+        await removeAbandonedTakeovers(absolute).catch(() => {}); // tidying only
         return heldLock(absolute, path, record, null);
       }
       const seen = await readState(path);
@@ -162,7 +163,7 @@ export async function acquireDataDirLock(dir: string, options: AcquireDataDirLoc
       await sleep(10 + Math.random() * 40);
     }
   } catch (error) {
-    if (error instanceof DataDirLockError || error instanceof TypeError) throw error;
+    if (error instanceof DataDirLockError) throw error;
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new DataDirLockError("ERR_DATA_DIR_LOCK_FAILED", absolute, `cannot lock data dir ${absolute}: ${reason}`);
   } finally {
@@ -296,7 +297,7 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
 /** Step 3 of the module doc. True if the lock is now ours; false to start over. */
 async function takeOver(path: string, stale: FileState, text: string): Promise<boolean> {
   let mutex: string | undefined;
-  for (let k = 0; k < MAX_TAKEOVER_FILES && mutex === undefined; k++) {
+  for (let k = 0; k < MAX_TAKEOVER_FILES; k++) {
     const candidate = `${path}.takeover.${k}`;
     if (await createExclusive(candidate, text)) {
       mutex = candidate;

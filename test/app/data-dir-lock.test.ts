@@ -210,6 +210,12 @@ test("a takeover in progress by a live process is waited for; one abandoned by a
   t.after(() => lock.release());
   assert.equal(readRecord(path).nonce, lock.record.nonce);
   assert.deepEqual(readdirSync(dir), [LOCK_FILE]);
+  lock.release();
+  // Also when the lock itself is gone (deleted by hand after the taker died).
+  writeRecord(`${path}.takeover.0`, { pid: await deadPid() });
+  const next = await acquireDataDirLock(dir);
+  t.after(() => next.release());
+  assert.deepEqual([next.takenOver, readdirSync(dir)], [null, [LOCK_FILE]]);
 });
 
 test("racing on one stale lock in one process: exactly one of many acquirers wins", async (t) => {
