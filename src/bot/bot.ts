@@ -94,6 +94,7 @@ export class Bot {
     this.packages = new PackageManager(
       {
         createScope: (name) => this.createScope(name),
+        holdTopics: () => this.rpc.topics.hold(),
         logger: this.logger,
         onChange: () => this.events.emit("packagesChanged", { loaded: this.packages.loaded() }),
       },

@@ -1,4 +1,4 @@
-import type { RpcLogger } from "../rpc/index.ts";
+import type { Disposable, RpcLogger } from "../rpc/index.ts";
 import { seconds, withDeadline } from "./deadline.ts";
 import { isCogLoadError } from "./errors.ts";
 import { importFresh } from "./module-loader.ts";
@@ -50,6 +50,11 @@ export interface PackageDeadlines {
 export interface PackageHost {
   /** A fresh scope for a package; disposing it undoes everything the package registered. */
   createScope(name: string): PackageScope;
+  /**
+   * Parks the RPC topics disposed until the hold is released: a topic registered again by then
+   * keeps its subscribers (a reload), the others are removed with one UNSUBSCRIBED each.
+   */
+  holdTopics(): Disposable;
   readonly logger: RpcLogger;
   /** Told after every change of the loaded or failed set. */
   onChange(): void;
@@ -137,17 +142,23 @@ export class PackageManager {
   /** Unloads packages by name and forgets them: `teardown(bot)`, then everything their scope owns. */
   unload(names: readonly string[]): Promise<UnloadResult> {
     return this.#serial(emptyUnloadResult, names, async (result) => {
-      for (const name of unique(names)) {
-        const wasFailed = this.#failed.delete(name);
-        await this.#forget(name);
-        if (!this.#loaded.has(name)) {
-          result.notloaded_packages.push(name);
-          if (wasFailed) this.#host.onChange();
-          continue;
+      // One UNSUBSCRIBED frame per subscriber for everything this unload removes.
+      const hold = this.#host.holdTopics();
+      try {
+        for (const name of unique(names)) {
+          const wasFailed = this.#failed.delete(name);
+          await this.#forget(name);
+          if (!this.#loaded.has(name)) {
+            result.notloaded_packages.push(name);
+            if (wasFailed) this.#host.onChange();
+            continue;
+          }
+          const problems = await this.#unloadOne(name);
+          result.unloaded_packages.push(name);
+          if (problems.length > 0) result.unload_errors[name] = problems.join("; ");
         }
-        const problems = await this.#unloadOne(name);
-        result.unloaded_packages.push(name);
-        if (problems.length > 0) result.unload_errors[name] = problems.join("; ");
+      } finally {
+        hold.dispose();
       }
     });
   }
@@ -156,8 +167,14 @@ export class PackageManager {
   reload(names: readonly string[]): Promise<LoadResult> {
     return this.#serial(emptyLoadResult, names, async (result) => {
       for (const name of unique(names)) {
-        if (this.#loaded.has(name)) await this.#unloadOne(name);
-        await this.#loadOne(name, result, true);
+        // Subscribers of the package's topics stay subscribed across the reload.
+        const hold = this.#host.holdTopics();
+        try {
+          if (this.#loaded.has(name)) await this.#unloadOne(name);
+          await this.#loadOne(name, result, true);
+        } finally {
+          hold.dispose();
+        }
       }
     });
   }

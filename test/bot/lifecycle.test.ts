@@ -136,3 +136,25 @@ export async function setup(bot) {
   assert.deepEqual(await say(third, "!unload flaky"), ["Unloaded flaky."]);
   assert.deepEqual(await third.config.namespace("Core", CORE_DEFAULTS).global().get("packages"), ["general"]);
 });
+
+test("scenario 6: a subscriber of a package's topic keeps receiving across CORE__RELOAD, and hears UNSUBSCRIBED once it is unloaded", async (t) => {
+  const b = await bot(t);
+  const client = await connect(t, b.rpc);
+  assert.deepEqual((await client.call("CORE__LOAD", [["economy"]])).result.loaded_packages, ["economy"]);
+  assert.deepEqual((await client.call("SUBSCRIBE", ["ECONOMY__BALANCE_CHANGED"])).result, ["ECONOMY__BALANCE_CHANGED"]);
+  assert.deepEqual((await client.call("CORE__RELOAD", [["economy"]])).result.loaded_packages, ["economy"]);
+  assert.deepEqual((await client.call("GET_SUBSCRIPTIONS")).result, ["ECONOMY__BALANCE_CHANGED"]);
+  assert.equal((await client.call("ECONOMY__SET_BALANCE", ["42", 7])).result, 7);
+  assert.deepEqual(await client.nextJson(), {
+    jsonrpc: "2.0",
+    method: "ECONOMY__BALANCE_CHANGED",
+    params: { guild_id: "global", member_id: "42", balance: 7 },
+  });
+  await client.call("CORE__UNLOAD", [["economy"]]);
+  assert.deepEqual(await client.nextJson(), {
+    jsonrpc: "2.0",
+    method: "UNSUBSCRIBED",
+    params: { topics: ["ECONOMY__BALANCE_CHANGED"], reason: "removed" },
+  });
+  assert.deepEqual((await client.call("GET_SUBSCRIPTIONS")).result, []);
+});
