@@ -5,6 +5,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { isRpcError } from "../../src/rpc/errors.ts";
 import { ANY_PARAMS, bindParams, compileParams, type ParamSpec } from "../../src/rpc/params.ts";
+import { array, integer, optional, snowflake } from "../../src/rpc/schema.ts";
 import { fuzzParams } from "./support.ts";
 
 const NAMES = ["a", "b", "member_id", "amount", "$x", "_y", "pkg_names", "limit"];
@@ -158,5 +159,55 @@ test("fuzz: a rest parameter or an undeclared list takes a huge positional list 
       }
     }),
     fuzzParams(3),
+  );
+});
+
+// Typed parameters: a snowflake of any form becomes its canonical digits, and anything else
+// is -32602, never another exception.
+const snowflakeSpec = compileParams({ id: snowflake(), "rest?": optional(array(integer({ minimum: -(2n ** 70n), maximum: 2n ** 70n }))) });
+
+function checkTyped(params: unknown): Outcome {
+  try {
+    const args = bindParams(snowflakeSpec, params);
+    snowflakeSpec.validate!(args);
+    return { ok: args };
+  } catch (error) {
+    if (!isRpcError(error)) throw error;
+    return { code: error.code, message: error.message, data: error.data };
+  }
+}
+
+test("fuzz: a snowflake given as a number, a bigint or its digits reaches the handler as the same digit string", () => {
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (value) => {
+      const digits = value.toString();
+      const forms: unknown[] = [value, digits];
+      if (value <= BigInt(Number.MAX_SAFE_INTEGER)) forms.push(Number(value));
+      for (const form of forms) {
+        assert.deepStrictEqual(checkTyped([form]), { ok: [digits] });
+        assert.deepStrictEqual(checkTyped({ id: form }), { ok: [digits] });
+      }
+    }),
+    fuzzParams(1000),
+  );
+});
+
+test("fuzz: typed validation of any JSON params binds or throws -32602 with data.errors, nothing else", () => {
+  const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.bigInt(), fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map(String), fc.double());
+  fc.assert(
+    fc.property(fc.oneof(fc.array(value, { maxLength: 3 }), fc.record({ id: value, rest: fc.oneof(value, fc.array(value, { maxLength: 3 })) }, { requiredKeys: [] })), (params) => {
+      const o = checkTyped(params);
+      if ("ok" in o) {
+        assert.match(o.ok[0] as string, /^(0|[1-9][0-9]{0,19})$/);
+        return;
+      }
+      assert.equal(o.code, -32602);
+      const data = o.data as { errors?: Array<{ path: string; message: string }> };
+      if (data.errors !== undefined) {
+        assert.ok(data.errors.length > 0);
+        for (const e of data.errors) assert.match(e.path, /^\/(id|rest)(\/\d+)?$/);
+      }
+    }),
+    fuzzParams(1500),
   );
 });
