@@ -1,6 +1,6 @@
 import type { Bot } from "../bot/bot.ts";
 import { BotError } from "../bot/errors.ts";
-import { RpcError } from "../rpc/index.ts";
+import { array, boolean, integer, nullable, number, object, optional, record, RpcError, string, type JsonSchema } from "../rpc/index.ts";
 import { versions } from "./versions.ts";
 
 /** The RPC error for a refusal of the chat platform (Discord rate limit, not connected…). */
@@ -12,36 +12,72 @@ function platformRefusal(error: unknown): never {
   throw error;
 }
 
-/** Checks `pkg_names`: a list of strings, as Red's clients send it. */
-function packageNames(value: unknown): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-    throw RpcError.invalidParams({ reason: "pkg_names must be a list of package names (strings)" });
-  }
-  return value;
-}
+const names = (description: string): JsonSchema => array(string(), { description });
+const pkgNames = { pkg_names: names("Package names, as `[pkg_names]`: `[[\"general\", \"economy\"]]`.") };
+
+/** CORE__LOAD's and CORE__RELOAD's result (Red's shape). */
+export const LOAD_RESULT: JsonSchema = object({
+  loaded_packages: names("Loaded now."),
+  failed_packages: names("Found but failed to load (setup threw or ran past its deadline)."),
+  invalid_pkg_names: names("Not valid package names."),
+  notfound_packages: names("Not found in any cog path."),
+  alreadyloaded_packages: names("Already loaded; left as they were."),
+  failed_with_reason_packages: record(string(), { description: "Why each failed package failed: {name: reason}." }),
+  repos_with_shared_libs: names("Always empty (Red's downloader field)."),
+});
+
+/** CORE__UNLOAD's result (Red's shape, plus the reasons of unloads that did not go cleanly). */
+export const UNLOAD_RESULT: JsonSchema = object({
+  unloaded_packages: names("Unloaded now."),
+  notloaded_packages: names("Were not loaded."),
+  unload_errors: optional(record(string(), { description: "Unloaded anyway, but a clean-up failed or ran late: {name: reason}." })),
+});
+
+/**
+ * CORE__METRICS's declaration; src/core/metrics.ts registers the method and spreads this into
+ * its options (`{ ...METRICS_SCHEMAS, name, doc }`).
+ */
+export const METRICS_SCHEMAS = {
+  params: { reset: optional(nullable(boolean({ description: "true: start a new delay histogram after answering." }))) },
+  result: object({
+    uptime_s: integer({ minimum: 0 }),
+    rss_bytes: integer({ minimum: 0 }),
+    heap_used_bytes: integer({ minimum: 0 }),
+    rpc_connections: integer({ minimum: 0 }),
+    event_loop_delay_ms: object({
+      p50: number({ minimum: 0 }),
+      p99: number({ minimum: 0 }),
+      max: number({ minimum: 0 }),
+      samples: integer({ minimum: 0 }),
+    }),
+  }),
+} as const;
 
 /** Registers Core's RPC methods (Red's names and result shapes). */
 export function registerCoreRpc(bot: Bot, core: object): void {
-  bot.registerRpcHandler(core, (pkgNames: unknown) => bot.packages.load(packageNames(pkgNames)), {
+  // The server checks params against the schemas below before a handler runs.
+  bot.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.load(pkgNames), {
     name: "load",
-    params: ["pkg_names"],
+    params: pkgNames,
+    result: LOAD_RESULT,
     doc: "Loads packages by name. Returns {loaded_packages, failed_packages, invalid_pkg_names, notfound_packages, alreadyloaded_packages, failed_with_reason_packages, repos_with_shared_libs}.",
   });
-  bot.registerRpcHandler(core, (pkgNames: unknown) => bot.packages.unload(packageNames(pkgNames)), {
+  bot.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.unload(pkgNames), {
     name: "unload",
-    params: ["pkg_names"],
+    params: pkgNames,
+    result: UNLOAD_RESULT,
     doc: "Unloads packages by name. Returns {unloaded_packages, notloaded_packages}.",
   });
-  bot.registerRpcHandler(core, (pkgNames: unknown) => bot.packages.reload(packageNames(pkgNames)), {
+  bot.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.reload(pkgNames), {
     name: "reload",
-    params: ["pkg_names"],
+    params: pkgNames,
+    result: LOAD_RESULT,
     doc: "Reloads packages from disk (new code runs). Returns the same shape as CORE__LOAD.",
   });
   bot.registerRpcHandler(
     core,
-    async (name?: unknown) => {
+    async (name?: string | null) => {
       if (name !== undefined && name !== null) {
-        if (typeof name !== "string") throw RpcError.invalidParams({ reason: "name must be a string" });
         try {
           await bot.setName(name);
         } catch (error) {
@@ -51,14 +87,19 @@ export function registerCoreRpc(bot: Bot, core: object): void {
       }
       return bot.name;
     },
-    { name: "name", params: ["name?"], doc: "Returns the bot's name; with a name, renames the bot first." },
+    {
+      name: "name",
+      params: { name: optional(nullable(string({ minLength: 2, description: "The new name: 2 to 32 characters once trimmed." }))) },
+      result: string(),
+      doc: "Returns the bot's name; with a name, renames the bot first.",
+    },
   );
   bot.registerRpcHandler(
     core,
-    async (prefixes?: unknown) => {
+    async (prefixes?: string[] | null) => {
       if (prefixes !== undefined && prefixes !== null) {
         try {
-          await bot.setPrefixes(prefixes as string[]);
+          await bot.setPrefixes(prefixes);
         } catch (error) {
           if (error instanceof RangeError) throw RpcError.invalidParams({ reason: error.message });
           throw error;
@@ -66,16 +107,27 @@ export function registerCoreRpc(bot: Bot, core: object): void {
       }
       return [...bot.prefixes];
     },
-    { name: "prefixes", params: ["prefixes?"], doc: "Returns the prefixes; with a list, replaces them first." },
+    {
+      name: "prefixes",
+      params: {
+        prefixes: optional(
+          nullable(array(string({ minLength: 1, pattern: "^\\S+$" }), { minItems: 1, description: "The new prefixes: at least one, without spaces." })),
+        ),
+      },
+      result: array(string()),
+      doc: "Returns the prefixes; with a list, replaces them first.",
+    },
   );
   bot.registerRpcHandler(core, () => ({ ...versions }), {
     name: "version_info",
-    params: [],
+    params: {},
+    result: object({ cogwheel: string(), discord_js: string(), node: string() }),
     doc: "Returns the versions of cogwheel, discord.js and Node: {cogwheel, discord_js, node}.",
   });
   bot.registerRpcHandler(core, () => bot.inviteUrl().catch(platformRefusal), {
     name: "invite_url",
-    params: [],
+    params: {},
+    result: nullable(string({ format: "uri" })),
     doc: "Returns the bot's invite URL (null when not connected to Discord).",
   });
 }
