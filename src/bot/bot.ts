@@ -272,15 +272,15 @@ export class Bot {
    * `teardown` and `cogUnload` run, within `teardownBudgetMs` for all of them; the remembered
    * list is kept), disconnect the adapter, and only then close the config.
    */
-  async stop(graceMs = 5000, teardownBudgetMs = 3000): Promise<void> {
+  async stop(graceMs = 5000, teardownBudgetMs = 2500): Promise<void> {
     this.#stopping = true;
+    this.packages.stopLoading();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    const closing = this.packages.close(teardownBudgetMs + graceMs);
     await Promise.all([Promise.race([Promise.allSettled([...this.#running]), grace]), this.rpc.close()]);
     clearTimeout(timer);
-    await closing;
-    await this.#builtin?.dispose();
+    await this.packages.close(teardownBudgetMs);
+    await Promise.race([this.#builtin?.dispose(), new Promise((resolve) => setTimeout(resolve, teardownBudgetMs).unref())]);
     await this.adapter.stop();
     await this.config.close();
   }

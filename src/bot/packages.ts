@@ -256,15 +256,25 @@ export class PackageManager {
   }
 
   /**
-   * Shutdown: nothing more is loaded (a setup in progress is abandoned and its scope disposed),
-   * then every package is torn down, newest first, all within `budgetMs`; past it the rest are
-   * disposed without waiting for their hooks. The remembered list is kept. Safe to call twice.
+   * Shutdown, first step: nothing more is loaded. A setup in progress is abandoned (its scope
+   * disposed) and queued operations answer at once that the bot is shutting down. Synchronous
+   * and safe to call twice.
    */
-  async close(budgetMs: number): Promise<void> {
+  stopLoading(): void {
     if (this.#state !== "open") return;
     this.#state = "closing";
+    this.#stop();
+  }
+
+  /**
+   * Shutdown, second step: every package is torn down, newest first, all within `budgetMs`;
+   * past it the rest are disposed without waiting for their hooks. The remembered list is kept.
+   * Safe to call twice.
+   */
+  async close(budgetMs: number): Promise<void> {
+    if (this.#state === "closed") return;
+    this.stopLoading();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, budgetMs).unref());
-    this.#stop(); // a setup in progress is abandoned now; queued operations will not run
     await Promise.race([this.#queue, deadline]);
     for (const name of this.loaded().reverse()) await this.#unloadOne(name, deadline);
     this.#state = "closed";
