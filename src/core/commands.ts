@@ -1,4 +1,6 @@
 import type { Bot } from "../bot/bot.ts";
+import type { CommandDefinition } from "../bot/commands.ts";
+import type { PackageScope } from "../bot/scope.ts";
 import { BotError, UserError } from "../bot/errors.ts";
 import type { LoadResult, PackagesState } from "../bot/packages.ts";
 import { versions } from "./versions.ts";
@@ -22,13 +24,13 @@ function needNames(args: string[], usage: string): string[] {
 }
 
 /** Registers Core's prefix commands. */
-export function registerCoreCommands(bot: Bot, core: object, started: number): void {
-  const cmd = (definition: Parameters<Bot["registerCommand"]>[1]) => bot.registerCommand(core, definition);
+export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object, started: number): void {
+  const cmd = (definition: CommandDefinition) => scope.registerCommand(core, definition);
 
   cmd({ name: "ping", help: "Checks that the bot answers.", run: () => "Pong." });
   cmd({
     name: "load",
-    help: "Loads packages.",
+    help: "Loads packages; alone, shows which are loaded, failed and available.",
     usage: "[package]...",
     ownerOnly: true,
     // Alone, `!load` says where the packages stand: loaded, failed (with why), available.

@@ -14,7 +14,7 @@ export async function addCore(bot: Bot): Promise<Core> {
   const core = new Core();
   const scope = bot.builtin;
   await scope.addCog(core);
-  registerCoreCommands(bot, core, Date.now());
+  registerCoreCommands(bot, scope, core, Date.now());
   registerCoreRpc(bot, core);
   registerCoreMetrics(bot, scope, core);
   registerCoreTopics(bot, scope, core);

@@ -34,11 +34,11 @@ test("help lists commands by cog, explains one, lists a group, and hides owner-o
   const b = await bot(t);
   const all = (await say(b, "!help"))[0]!;
   assert.match(all, /^Core:\n/);
-  assert.match(all, /!load <package>\.\.\. - Loads packages\./);
+  assert.match(all, /!load \[package\]\.\.\. - Loads packages; alone, shows which are loaded, failed and available\./);
   const member = (await say(b, "!help", { author: "200" }))[0]!;
   assert.doesNotMatch(member, /!load/);
   assert.match(member, /!ping - Checks that the bot answers\./);
-  assert.deepEqual(await say(b, "!help load"), ["!load <package>...\nLoads packages. (owner only)"]);
+  assert.deepEqual(await say(b, "!help load"), ["!load [package]...\nLoads packages; alone, shows which are loaded, failed and available. (owner only)"]);
   assert.deepEqual(await say(b, "!help set"), ["!set name <name> - Renames the bot.\n!set prefix <prefix>... - Sets the command prefixes."]);
   assert.deepEqual(await say(b, "!help nope"), ['No command called "nope".']);
   assert.deepEqual(await say(b, "!load general", { author: "200" }), ["Only the bot's owner can use !load."]);
