@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Bot } from "../../src/bot/bot.ts";
 import { CORE_DEFAULTS } from "../../src/bot/settings.ts";
-import { createBot, type CreateBotOptions } from "../../src/core/create.ts";
+import { createBot, type CreateBotOptions } from "../../src/app/create-bot.ts";
 import { COGS, fakeAdapter, say } from "../cogs/support.ts";
 import { connect, recordingLogger } from "../rpc/support.ts";
 

@@ -7,7 +7,7 @@ import { after, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Adapter, ChatMessage, GuildInfo, UserInfo } from "../../src/adapters/types.ts";
 import type { Bot } from "../../src/bot/bot.ts";
-import { createBot } from "../../src/core/create.ts";
+import { createBot } from "../../src/app/create-bot.ts";
 import { recordingLogger } from "../rpc/support.ts";
 
 /** The repository's bundled cogs, as the CLI passes them. */

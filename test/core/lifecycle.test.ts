@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Adapter } from "../../src/adapters/types.ts";
 import type { Bot } from "../../src/bot/bot.ts";
-import { createBot, type CreateBotOptions } from "../../src/core/create.ts";
+import { createBot, type CreateBotOptions } from "../../src/app/create-bot.ts";
 import { COGS, fakeAdapter, say } from "../cogs/support.ts";
 import { connect, recordingLogger } from "../rpc/support.ts";
 

@@ -3,8 +3,8 @@ import type { Adapter } from "../adapters/types.ts";
 import { Bot, type BotDeadlines, type BotOptions } from "../bot/bot.ts";
 import { openConfigStore } from "../config/index.ts";
 import { createRpcServer, type RpcServerOptions } from "../rpc/index.ts";
-import { addCore } from "./core-cog.ts";
-import { versions } from "./versions.ts";
+import { addCore } from "../core/core-cog.ts";
+import { versions } from "../core/versions.ts";
 
 /** The cogs shipped with Cogwheel (`cogs/` at the repository root). */
 export const BUNDLED_COG_PATH = fileURLToPath(new URL("../../cogs/", import.meta.url));

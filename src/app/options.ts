@@ -1,0 +1,88 @@
+import type { Logger } from "pino";
+import type { BotDeadlines } from "../bot/bot.ts";
+import { AppError } from "./errors.ts";
+
+/** What it takes to run a bot; `cogwheel start` fills it from flags. */
+export interface AppOptions {
+  /** Config and state (lock, token file). Created if missing. */
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** The RPC server; off unless `enabled`. */
+  readonly rpc?: {
+    readonly enabled?: boolean;
+    readonly port?: number;
+    readonly allowedOrigins?: readonly string[];
+    /** `token`: clients must present the fresh token written to `<dataDir>/rpc.token`. */
+    readonly auth?: "none" | "token";
+  };
+  /** A Discord bot token; without one the bot runs in console mode. */
+  readonly discordToken?: string | null;
+  /** Another Discord REST base URL (the loopback stand-in in tests). */
+  readonly discordApiUrl?: string | null;
+  /** Extra cog paths, searched first. */
+  readonly cogPaths?: readonly string[];
+  /** The bundled cogs folder; null for none. Default: Cogwheel's `cogs/`. */
+  readonly bundledCogPath?: string | null;
+  /** Prefixes for this run, overriding the remembered ones. */
+  readonly prefixes?: readonly string[];
+  /** Owner ids besides those the platform reports. */
+  readonly owners?: readonly string[];
+  readonly deadlines?: BotDeadlines;
+}
+
+/** {@link AppOptions} with every default applied. */
+export interface ResolvedAppOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly rpc: { readonly enabled: boolean; readonly port: number; readonly allowedOrigins: readonly string[]; readonly auth: "none" | "token" };
+  readonly discordToken: string | null;
+  readonly discordApiUrl: string | null;
+  readonly cogPaths: readonly string[];
+  readonly bundledCogPath: string | null | undefined;
+  readonly prefixes: readonly string[];
+  readonly owners: readonly string[];
+  readonly deadlines: BotDeadlines;
+}
+
+/** The defaults, in one place. */
+export const APP_DEFAULTS = {
+  rpc: { enabled: false, port: 6133, allowedOrigins: [] as readonly string[], auth: "none" as const },
+} as const;
+
+const KNOWN = new Set(["dataDir", "logger", "rpc", "discordToken", "discordApiUrl", "cogPaths", "bundledCogPath", "prefixes", "owners", "deadlines"]);
+const KNOWN_RPC = new Set(["enabled", "port", "allowedOrigins", "auth"]);
+
+/** Checks options up front (unknown ones are errors) and applies the defaults. */
+export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
+  if (typeof options !== "object" || options === null) throw invalid("options must be an object");
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw invalid(`unknown option ${JSON.stringify(key)}`);
+  if (typeof options.dataDir !== "string" || options.dataDir.trim() === "") throw invalid("dataDir must be a non-empty path");
+  if (typeof options.logger !== "object" || options.logger === null) throw invalid("logger must be a pino logger");
+  const rpc = options.rpc ?? {};
+  for (const key of Object.keys(rpc)) if (!KNOWN_RPC.has(key)) throw invalid(`unknown option rpc.${key}`);
+  const auth = rpc.auth ?? APP_DEFAULTS.rpc.auth;
+  if (auth !== "none" && auth !== "token") throw invalid('rpc.auth must be "none" or "token"');
+  const token = options.discordToken ?? null;
+  if (token !== null && (typeof token !== "string" || token.trim() === "")) throw invalid("discordToken must be a non-empty string or null");
+  return {
+    dataDir: options.dataDir,
+    logger: options.logger,
+    rpc: {
+      enabled: rpc.enabled ?? APP_DEFAULTS.rpc.enabled,
+      port: rpc.port ?? APP_DEFAULTS.rpc.port,
+      allowedOrigins: rpc.allowedOrigins ?? APP_DEFAULTS.rpc.allowedOrigins,
+      auth,
+    },
+    discordToken: token,
+    discordApiUrl: options.discordApiUrl ?? null,
+    cogPaths: options.cogPaths ?? [],
+    bundledCogPath: options.bundledCogPath,
+    prefixes: options.prefixes ?? [],
+    owners: options.owners ?? [],
+    deadlines: options.deadlines ?? {},
+  };
+}
+
+function invalid(message: string): AppError {
+  return new AppError("ERR_APP_OPTION", message);
+}
