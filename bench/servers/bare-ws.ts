@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
+import { corkPerTurn } from "../lib/cork.ts";
 import { runServer } from "./common.ts";
 
 const cork = process.argv.includes("--cork");
@@ -21,18 +22,9 @@ await runServer(async () => {
       ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
       return;
     }
-    const socket = req.socket;
-    let corked = false;
-    const uncork = (): void => {
-      corked = false;
-      socket.uncork();
-    };
+    const corkNow = corkPerTurn(req.socket);
     ws.on("message", (data, isBinary) => {
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        setImmediate(uncork);
-      }
+      corkNow();
       ws.send(data, { binary: isBinary });
     });
   });

@@ -9,6 +9,7 @@
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { CODECS, isCodecKey } from "../lib/codecs.ts";
+import { corkPerTurn } from "../lib/cork.ts";
 import { runServer } from "./common.ts";
 
 const codecArg = process.argv.find((a) => a.startsWith("--codec="))?.slice(8) ?? "json";
@@ -28,20 +29,11 @@ await runServer(async () => {
   });
   wss.on("connection", (ws, req) => {
     ws.on("error", () => {});
-    const socket = req.socket;
-    let corked = false;
-    const uncork = (): void => {
-      corked = false;
-      socket.uncork();
-    };
+    const cork = corkPerTurn(req.socket);
     ws.on("message", (data) => {
       const m = parse(data.toString()) as Request;
       const reply = stringify({ jsonrpc: "2.0", id: m.id, result: (m.params as unknown[])[0] });
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        setImmediate(uncork);
-      }
+      cork();
       ws.send(reply);
     });
   });
