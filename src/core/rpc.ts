@@ -30,7 +30,7 @@ export const LOAD_RESULT: JsonSchema = object({
 export const UNLOAD_RESULT: JsonSchema = object({
   unloaded_packages: names("Unloaded now."),
   notloaded_packages: names("Were not loaded."),
-  unload_errors: optional(record(string(), { description: "Unloaded anyway, but a clean-up failed or ran late: {name: reason}." })),
+  unload_errors: record(string(), { description: "Unloaded anyway, but a clean-up failed or ran late: {name: reason}; {} when all went well." }),
 });
 
 /**
@@ -66,7 +66,7 @@ export function registerCoreRpc(bot: Bot, core: object): void {
     name: "unload",
     params: pkgNames,
     result: UNLOAD_RESULT,
-    doc: "Unloads packages by name. Returns {unloaded_packages, notloaded_packages}.",
+    doc: "Unloads packages by name. Returns {unloaded_packages, notloaded_packages, unload_errors}.",
   });
   bot.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.reload(pkgNames), {
     name: "reload",
