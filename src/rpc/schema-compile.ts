@@ -170,7 +170,7 @@ function toItem(error: ErrorObject): SchemaErrorItem {
 // Keywords whose value is a schema, a list of schemas, or a map of schemas (draft-07).
 const SCHEMA_VALUED = new Set(["additionalProperties", "additionalItems", "contains", "propertyNames", "not", "if", "then", "else"]);
 const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf"]);
-const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "$defs"]);
+const SCHEMA_MAPS = new Set(["properties", "patternProperties"]);
 
 /**
  * The form ajv runs: a snowflake node becomes `{cwSnowflake: mode}`; a node that admits numbers
@@ -183,7 +183,9 @@ export function rewrite(schema: unknown, mode: Mode, where: string, path = ""): 
   }
   const node = schema as Record<string, unknown>;
   if (node["x-cogwheel"] === SNOWFLAKE_MARK) return { cwSnowflake: mode };
-  if ("$id" in node) throw invalid(where, `${path || "the schema"}: $id is not supported (use definitions and a local $ref)`);
+  // Each schema is published inside the OpenRPC document, where `#` is the document: a local
+  // $ref would point elsewhere there, and $id would clash between methods.
+  if ("$ref" in node || "$id" in node) throw invalid(where, `${path || "the schema"}: $ref and $id are not supported (write the schema out)`);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (SCHEMA_VALUED.has(key) && typeof value !== "boolean") out[key] = rewrite(value, mode, where, `${path}/${key}`);
@@ -195,6 +197,11 @@ export function rewrite(schema: unknown, mode: Mode, where: string, path = ""): 
     } else if (SCHEMA_MAPS.has(key)) {
       if (typeof value !== "object" || value === null) throw invalid(where, `${path}/${key} must be an object of schemas`);
       out[key] = Object.fromEntries(Object.entries(value).map(([k, s]) => [k, rewrite(s, mode, where, `${path}/${key}/${k}`)]));
+    } else if (key === "dependencies" && typeof value === "object" && value !== null) {
+      // Each entry is a list of property names (kept) or a schema (rewritten).
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([k, d]) => [k, Array.isArray(d) ? d : rewrite(d, mode, where, `${path}/dependencies/${k}`)]),
+      );
     } else out[key] = value;
   }
   return takeNumeric(out, where, path);

@@ -176,6 +176,10 @@ test("a bad schema or option is refused at registration, with a stable code", as
   assert.throws(() => register({ params: { a: { type: "string", pattern: "(" } } }), { code });
   assert.throws(() => register({ params: { a: { anyOf: {} } } }), { code, message: "BAD param a: invalid schema: /anyOf must be an array of schemas" });
   assert.throws(() => register({ params: { a: { $id: "x", type: "string" } } }), { code });
+  assert.throws(() => register({ params: { a: { allOf: [{ $ref: "#/definitions/x" }], definitions: { x: string() } } } }), {
+    code,
+    message: "BAD param a: invalid schema: /allOf/0: $ref and $id are not supported (write the schema out)",
+  });
   assert.throws(() => register({ params: { a: integer({ minimum: "0" as never }) } }), { code, message: "BAD param a: invalid schema: /minimum must be a number" });
   assert.throws(() => register({ result: { type: "object", properties: { f: { fn: () => 0 } } } }), { code });
   assert.throws(() => register({ params: { a: "string" } }), { name: "TypeError", message: 'params "a" must be a JSON Schema object' });
@@ -289,5 +293,23 @@ test("a failed nullable(…) says what it wanted in one line, or keeps the speci
   assert.equal(
     await raw(client, request(`["x",{}]`)),
     invalid(`[{"path":"/nick","message":"must NOT have fewer than 2 characters"},{"path":"/user/id","message":"is required"}]`),
+  );
+});
+
+test("hand-written schemas are rewritten everywhere a schema may sit (allOf, if/then, dependencies)", async (t) => {
+  const server = await startServer(t);
+  echoArgs(server, {
+    params: {
+      a: { allOf: [snowflake()] },
+      b: { type: "object", if: { required: ["x"] }, then: { properties: { x: integer({ maximum: 2n ** 64n }) } }, dependencies: { y: { properties: { y: snowflake() } } } },
+    },
+  });
+  const client = await connect(t, server);
+  assert.equal(await raw(client, request(`[1,{"x":18446744073709551616,"y":5}]`)), result(`["1",{"x":18446744073709551616,"y":"5"}]`));
+  assert.equal(
+    await raw(client, request(`[-1,{"x":18446744073709551617,"y":-5}]`)),
+    invalid(
+      `[{"path":"/a","message":${SNOWFLAKE_ERROR}},{"path":"/b/x","message":"must be <= 18446744073709551616"},{"path":"/b","message":"must match \\"then\\" schema"},{"path":"/b/y","message":${SNOWFLAKE_ERROR}}]`,
+    ),
   );
 });
