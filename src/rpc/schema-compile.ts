@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { stringifyJson } from "../protocol/json.ts";
 import { RpcError, RpcServerError, type RpcServerErrorCode } from "./errors.ts";
 import { NUMERIC_KEYWORDS, numericKeyword, snowflakeKeyword, type NumericRule } from "./schema-keywords.ts";
 import { SNOWFLAKE_MARK, type JsonSchema } from "./schema.ts";
@@ -48,7 +49,9 @@ let shared: Ajv | null = null;
 const compiled = new Map<string, ValidateFunction>();
 
 function compile(schema: Record<string, unknown>, where: string): ValidateFunction {
-  const key = JSON.stringify(schema, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+  // A bigint bound is written as bare digits: the same key as the equal number bound, which
+  // cwNumeric compares the same way.
+  const key = stringifyJson(schema);
   let validate = compiled.get(key);
   if (validate !== undefined) return validate;
   shared ??= makeAjv();
@@ -69,7 +72,9 @@ function compile(schema: Record<string, unknown>, where: string): ValidateFuncti
  */
 export function copySchema(schema: JsonSchema, where: string): JsonSchema {
   try {
-    return structuredClone(schema);
+    const copy = structuredClone(schema);
+    stringifyJson(copy); // throws on a cycle, which rpc.discover could never publish
+    return copy;
   } catch (error) {
     throw invalid(where, `a schema must be plain JSON data (${error instanceof Error ? error.message : String(error)})`);
   }

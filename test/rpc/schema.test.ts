@@ -182,6 +182,9 @@ test("a bad schema or option is refused at registration, with a stable code", as
   });
   assert.throws(() => register({ params: { a: integer({ minimum: "0" as never }) } }), { code, message: "BAD param a: invalid schema: /minimum must be a number" });
   assert.throws(() => register({ result: { type: "object", properties: { f: { fn: () => 0 } } } }), { code });
+  const cyclic: Record<string, unknown> = { type: "array" };
+  cyclic.items = cyclic;
+  assert.throws(() => register({ params: { a: cyclic } }), { code, message: /^BAD param a: invalid schema: a schema must be plain JSON data/ });
   assert.throws(() => register({ params: { a: "string" } }), { name: "TypeError", message: 'params "a" must be a JSON Schema object' });
   assert.throws(() => register({ params: { a: optional(string()), b: string() } }), {
     name: "TypeError",
