@@ -195,7 +195,8 @@ export class PackageManager {
     const entry = await this.#finder.find(name);
     if (entry === null) {
       result.notfound_packages.push(name);
-      this.#fail(name, "not found in the cog paths");
+      // A remembered package that vanished is worth reporting; a typo in !load is not.
+      if (!remember) this.#fail(name, "not found in the cog paths");
       return;
     }
     const scope = this.#host.createScope(name);

@@ -61,6 +61,8 @@ export class PackageScope {
   readonly logger: RpcLogger;
   readonly #host: ScopeHost;
   readonly #entries: Entry[] = [];
+  /** Released after every cog is gone, so a cog's `cogUnload` can still write its config. */
+  readonly #leases: Array<{ value: boolean }> = [];
   #state: ScopeState = "open";
   #disposing: Promise<ScopeDisposal> | null = null;
 
@@ -175,13 +177,13 @@ export class PackageScope {
     this.#open("open a config namespace");
     const handle = this.#host.config.namespace(namespace, defaults);
     const released = { value: false };
-    this.#entries.push({ disposable: { dispose: () => void (released.value = true) } });
+    this.#leases.push(released);
     return leased(handle, released, this.name);
   }
 
   /**
    * Disposes everything the package registered, newest first: each cog's `cogUnload()` (within
-   * its deadline), then its registrations; package-level handles last. Safe to call twice (the
+   * its deadline), then its registrations; config handles last, so `cogUnload` may still save. Safe to call twice (the
    * second call returns the first's result); never rejects and never waits past the deadlines.
    */
   dispose(): Promise<ScopeDisposal> {
@@ -214,6 +216,7 @@ export class PackageScope {
         }
       }
     }
+    for (const lease of this.#leases.splice(0)) lease.value = true;
     this.#state = "disposed";
     for (const problem of problems) this.logger.warn({ package: this.name, problem }, "problem while unloading a package");
     return { problems };

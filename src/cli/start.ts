@@ -21,8 +21,8 @@ export class StartError extends Error {}
 
 /**
  * How long a graceful shutdown may take before the process gives up and exits 1. Bot.stop()
- * bounds itself (commands and RPC calls 5 s, then 1 s to close sockets, then packages 2.5 s),
- * so this is a last resort that still ends the process within 10 s of the signal.
+ * bounds each step (commands and RPC calls 5 s, packages 2 s, Core 0.5 s, the adapter 1 s), so
+ * this is a last resort that still ends the process within 10 s of the signal.
  */
 const SHUTDOWN_LIMIT_MS = 9_500;
 

@@ -120,3 +120,14 @@ test("a command's unexpected error is one friendly line for the user and logged 
   assert.equal((entry?.obj.err as Error).message, "db password wrong");
   assert.equal(entry?.obj.command, "oops");
 });
+
+test("a cog's cogUnload can still save through a config handle opened after the cog was added", async (t) => {
+  const { bot } = await startBot(t);
+  const scope = bot.createScope("saver");
+  const cog = { name: "Saver", cogUnload: async () => notes.global().set("saved", true) };
+  await scope.addCog(cog);
+  const notes = scope.config("Saver", { global: { saved: false } });
+  assert.deepEqual(await scope.dispose(), { problems: [] });
+  assert.equal(await bot.config.namespace("Saver", { global: { saved: false } }).global().get("saved"), true);
+  assert.throws(() => notes.global(), { code: "ERR_SCOPE_DISPOSED" });
+});
