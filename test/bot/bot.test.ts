@@ -126,8 +126,8 @@ test("a cog's cogUnload can still save through a config handle opened after the 
   const scope = bot.createScope("saver");
   const cog = { name: "Saver", cogUnload: async () => notes.global().set("saved", true) };
   await scope.addCog(cog);
-  const notes = scope.config("Saver", { global: { saved: false } });
+  const notes = scope.config("Saver", { global: { saved: false as boolean } });
   assert.deepEqual(await scope.dispose(), { problems: [] });
-  assert.equal(await bot.config.namespace("Saver", { global: { saved: false } }).global().get("saved"), true);
+  assert.equal(await bot.config.namespace("Saver", { global: { saved: false as boolean } }).global().get("saved"), true);
   assert.throws(() => notes.global(), { code: "ERR_SCOPE_DISPOSED" });
 });
