@@ -3,6 +3,7 @@
 // pending.ts (calls in flight), subscriptions.ts (topics), socket.ts (the WebSocket),
 // reconnect.ts (the connect loop), events.ts (listeners).
 // Browser-safe: written against the standard WebSocket surface only, no Node imports.
+import { UNSUBSCRIBED_NOTIFICATION } from "../protocol/topics.ts";
 import { resolveReconnect, type ReconnectOptions } from "./backoff.ts";
 import { callErrorOf, decodeFrame, encodeBatch, encodeRequest, type WireReply } from "./codec.ts";
 import type { Disposable } from "./disposable.ts";
@@ -14,7 +15,7 @@ import { ClientSocket, closedError, type TokenSource, type WebSocketConstructor 
 import { Subscriptions, type PushHandler, type RpcSubscription } from "./subscriptions.ts";
 
 export { AUTH_SUBPROTOCOL_PREFIX, RPC_SUBPROTOCOL, type TokenSource, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
-export type { PushHandler, RpcSubscription } from "./subscriptions.ts";
+export type { PushHandler, RpcSubscription, SubscriptionEnd, SubscriptionEndReason, UnsubscribedInfo } from "./subscriptions.ts";
 export type { DisconnectInfo, RpcClientEvents } from "./events.ts";
 
 /** Red's and Cogwheel's default RPC port. */
@@ -98,7 +99,7 @@ export class RpcClient {
     );
     this.#reconnect = new Reconnector(resolveReconnect(options.reconnect));
     this.#topics = new Subscriptions({
-      call: (method, params) => this.call(method, params),
+      request: (method, params, done) => this.#request(method, params, {}, (result) => done(null, result), (error) => done(error)),
       isOpen: () => this.#state === "open",
       added: () => void (this.#state === "idle" && this.connect().catch(noop)),
       // Dropped before the answer: with reconnect on, the next connection subscribes again.
@@ -135,16 +136,7 @@ export class RpcClient {
 
   /** Calls `method`; resolves with its result, rejects with RpcCallError, RpcTimeoutError or RpcConnectionError. */
   call<T = unknown>(method: string, params?: unknown, options: CallOptions = {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const id = this.#pending.nextId();
-      const op = this.#pending.create({ frame: encodeRequest({ id, method, params }), ids: [id], batchSize: 1, timeout: options.timeout, method, reject });
-      op.onReply = (reply) => {
-        this.#pending.finish(op);
-        if (reply.error !== undefined) reject(callErrorOf(reply.error, method));
-        else resolve(reply.result as T);
-      };
-      this.#submit(op);
-    });
+    return new Promise<T>((resolve, reject) => this.#request(method, params, options, (result) => resolve(result as T), reject));
   }
 
   /** Sends a notification (no reply, errors included); resolves once it is written to the socket. */
@@ -197,7 +189,9 @@ export class RpcClient {
    * Calls `handler` with every push of `topic`. The first handler of a topic sends SUBSCRIBE (now,
    * or when the connection opens); disposing the last one sends UNSUBSCRIBE. A topic's stored state
    * arrives right after SUBSCRIBE, so the first handler gets it; later handlers of the same topic
-   * get only later pushes. Subscriptions are sent again after a reconnect.
+   * get only later pushes. Subscriptions are sent again after a reconnect. When the server ends
+   * the subscription (UNSUBSCRIBED: the topic was removed), the topic is forgotten and the
+   * handle's `ended` resolves with the server's reason.
    */
   subscribe(topic: string, handler: PushHandler): RpcSubscription {
     if (typeof topic !== "string" || topic === "") throw new TypeError("topic must be a non-empty string");
@@ -206,7 +200,10 @@ export class RpcClient {
     return this.#topics.add(topic, handler);
   }
 
-  /** Listens to `connect`, `disconnect` (with `{code, reason, willReconnect}`) or `error`. */
+  /**
+   * Listens to `connect`, `disconnect` (with `{code, reason, willReconnect}`), `error`, or
+   * `unsubscribed` (with `{topics, reason}`: the server ended those subscriptions).
+   */
   on<K extends keyof RpcClientEvents>(event: K, listener: RpcClientEvents[K]): Disposable {
     return this.#events.on(event, listener);
   }
@@ -229,6 +226,18 @@ export class RpcClient {
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends a call; `resolve`/`reject` run synchronously when its reply is read (or it fails). Throws what encoding throws. */
+  #request(method: string, params: unknown, options: CallOptions, resolve: (result: unknown) => void, reject: (error: Error) => void): void {
+    const id = this.#pending.nextId();
+    const op = this.#pending.create({ frame: encodeRequest({ id, method, params }), ids: [id], batchSize: 1, timeout: options.timeout, method, reject });
+    op.onReply = (reply) => {
+      this.#pending.finish(op);
+      if (reply.error !== undefined) reject(callErrorOf(reply.error, method));
+      else resolve(reply.result);
+    };
+    this.#submit(op);
+  }
 
   /** Starts the connect loop; `#connecting` guards that only one runs at a time. */
   #startConnecting(afterDrop: boolean): Promise<void> {
@@ -315,11 +324,19 @@ export class RpcClient {
         }
         return;
       case "push":
-        this.#topics.dispatch(incoming.method, incoming.params);
+        // Exact name: the server sends it upper-case and allows no topic of that name.
+        if (incoming.method === UNSUBSCRIBED_NOTIFICATION) this.#onUnsubscribed(incoming.params);
+        else this.#topics.dispatch(incoming.method, incoming.params);
         return;
       case "other":
         return;
     }
+  }
+
+  #onUnsubscribed(params: unknown): void {
+    const outcome = this.#topics.unsubscribed(params);
+    if (outcome instanceof Error) this.#events.emit("error", outcome);
+    else if (outcome.topics.length > 0) this.#events.emit("unsubscribed", outcome);
   }
 }
 

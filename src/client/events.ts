@@ -1,6 +1,7 @@
 // The client's events: `on(event, listener)` returning a Disposable, and emitting to a snapshot
 // of the listeners so that one may remove itself. Browser-safe.
 import type { Disposable } from "./disposable.ts";
+import type { UnsubscribedInfo } from "./subscriptions.ts";
 
 /** Why the connection closed, as the `disconnect` event reports it. */
 export interface DisconnectInfo {
@@ -15,11 +16,13 @@ export interface RpcClientEvents {
   connect: () => void;
   disconnect: (info: DisconnectInfo) => void;
   error: (error: Error) => void;
+  /** The server ended some of this client's subscriptions (UNSUBSCRIBED); they are forgotten. */
+  unsubscribed: (info: UnsubscribedInfo) => void;
 }
 
 /** Listener sets per event; a listener that throws is reported as an `error` event. */
 export class ClientEvents {
-  readonly #listeners: { [K in keyof RpcClientEvents]: Set<RpcClientEvents[K]> } = { connect: new Set(), disconnect: new Set(), error: new Set() };
+  readonly #listeners: { [K in keyof RpcClientEvents]: Set<RpcClientEvents[K]> } = { connect: new Set(), disconnect: new Set(), error: new Set(), unsubscribed: new Set() };
 
   /** Adds a listener; disposing the result removes only that listener. Unknown events throw a TypeError. */
   on<K extends keyof RpcClientEvents>(event: K, listener: RpcClientEvents[K]): Disposable {

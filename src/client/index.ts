@@ -13,6 +13,9 @@ export {
   type CallOptions,
   type BatchItem,
   type PushHandler,
+  type SubscriptionEnd,
+  type SubscriptionEndReason,
+  type UnsubscribedInfo,
   type DisconnectInfo,
   type TokenSource,
   type WebSocketLike,
@@ -21,3 +24,4 @@ export {
 export { RpcCallError, RpcConnectionError, RpcTimeoutError, type RpcConnectionErrorCode } from "./errors.ts";
 export { RECONNECT_DEFAULTS, type ReconnectOptions } from "./backoff.ts";
 export type { Disposable } from "./disposable.ts";
+export { UNSUBSCRIBED_NOTIFICATION, UNSUBSCRIBED_REASON_REMOVED } from "../protocol/topics.ts";
