@@ -10,3 +10,19 @@ export type { LoadResult, PackagesState, UnloadResult } from "./bot/packages.ts"
 export type { Adapter, AdapterStatus, ChatMessage, ChatAuthor, GuildInfo, UserInfo } from "./adapters/types.ts";
 export type { ConfigNamespace, ConfigScope, ConfigStore, ConfigTransaction, ConfigTransactionScope } from "./config/index.ts";
 export { RpcError, cogMethodName, type Disposable, type Topic } from "./rpc/index.ts";
+// JSON Schema helpers for typed RPC methods: `params: { member_id: snowflake() }`.
+export {
+  any,
+  array,
+  boolean,
+  enumOf,
+  integer,
+  nullable,
+  number,
+  object,
+  optional,
+  record,
+  snowflake,
+  string,
+  type JsonSchema,
+} from "./rpc/index.ts";

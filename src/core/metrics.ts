@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Bot } from "../bot/bot.ts";
 import type { PackageScope } from "../bot/scope.ts";
-import { RpcError } from "../rpc/index.ts";
+import { METRICS_SCHEMAS } from "./rpc.ts";
 
 const RESOLUTION_MS = 10;
 /** The histogram holds whole sampling intervals; the delay is what exceeds the resolution. */
@@ -19,10 +19,7 @@ export function registerCoreMetrics(bot: Bot, scope: PackageScope, core: object)
   const started = Date.now();
   scope.registerRpcHandler(
     core,
-    (reset?: unknown) => {
-      if (reset !== undefined && reset !== null && typeof reset !== "boolean") {
-        throw RpcError.invalidParams({ reason: "reset must be true or false" });
-      }
+    (reset?: boolean | null) => {
       const memory = process.memoryUsage();
       const result = {
         uptime_s: Math.round((Date.now() - started) / 1000),
@@ -41,7 +38,7 @@ export function registerCoreMetrics(bot: Bot, scope: PackageScope, core: object)
     },
     {
       name: "metrics",
-      params: ["reset?"],
+      ...METRICS_SCHEMAS,
       doc: "Returns {uptime_s, rss_bytes, heap_used_bytes, rpc_connections, event_loop_delay_ms: {p50, p99, max, samples}}; with reset true, starts a new delay histogram after answering.",
     },
   );

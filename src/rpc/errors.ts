@@ -6,22 +6,10 @@
  *   name taken, port in use), with a stable string `code` in the style of Node's `ERR_*`.
  */
 
-/** The five error codes of the JSON-RPC 2.0 specification, with their exact messages. */
-export const ErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-} as const;
+import { ErrorCode, ErrorMessage, standardErrorMessage } from "../protocol/errors.ts";
 
-const STANDARD_MESSAGES: ReadonlyMap<number, string> = new Map([
-  [ErrorCode.ParseError, "Parse error"],
-  [ErrorCode.InvalidRequest, "Invalid Request"],
-  [ErrorCode.MethodNotFound, "Method not found"],
-  [ErrorCode.InvalidParams, "Invalid params"],
-  [ErrorCode.InternalError, "Internal error"],
-]);
+// The codes and their exact messages are wire data the client reads too: they live in src/protocol.
+export { ErrorCode };
 
 // A brand shared across module instances: a cog may end up with its own copy of this module
 // (another loader), and its errors must still be recognised, so `instanceof` is not enough.
@@ -43,7 +31,7 @@ export class RpcError extends Error {
         `RpcError code ${code} is reserved by JSON-RPC 2.0; use -32000…-32099, a positive code, or a standard code`,
       );
     }
-    super(message ?? STANDARD_MESSAGES.get(code) ?? "Server error");
+    super(message ?? standardErrorMessage(code) ?? "Server error");
     this.name = "RpcError";
     this.code = code;
     this.data = data;
@@ -51,19 +39,19 @@ export class RpcError extends Error {
 
   /** `-32602 Invalid params`, with `data` saying what was wrong. */
   static invalidParams(data?: unknown): RpcError {
-    return new RpcError(ErrorCode.InvalidParams, "Invalid params", data);
+    return new RpcError(ErrorCode.InvalidParams, ErrorMessage.InvalidParams, data);
   }
   static invalidRequest(data?: unknown): RpcError {
-    return new RpcError(ErrorCode.InvalidRequest, "Invalid Request", data);
+    return new RpcError(ErrorCode.InvalidRequest, ErrorMessage.InvalidRequest, data);
   }
   static methodNotFound(data?: unknown): RpcError {
-    return new RpcError(ErrorCode.MethodNotFound, "Method not found", data);
+    return new RpcError(ErrorCode.MethodNotFound, ErrorMessage.MethodNotFound, data);
   }
   static internal(data?: unknown): RpcError {
-    return new RpcError(ErrorCode.InternalError, "Internal error", data);
+    return new RpcError(ErrorCode.InternalError, ErrorMessage.InternalError, data);
   }
   static parse(data?: unknown): RpcError {
-    return new RpcError(ErrorCode.ParseError, "Parse error", data);
+    return new RpcError(ErrorCode.ParseError, ErrorMessage.ParseError, data);
   }
 }
 
@@ -74,7 +62,7 @@ export function isRpcError(value: unknown): value is RpcError {
 
 function isAllowedCode(code: number): boolean {
   if (!Number.isInteger(code)) return false;
-  if (STANDARD_MESSAGES.has(code)) return true;
+  if (standardErrorMessage(code) !== undefined) return true;
   if (code >= -32099 && code <= -32000) return true;
   return code > -32000 || code < -32768;
 }
@@ -82,6 +70,7 @@ function isAllowedCode(code: number): boolean {
 /** Stable codes of {@link RpcServerError}. */
 export type RpcServerErrorCode =
   | "ERR_RPC_INVALID_OPTION"
+  | "ERR_RPC_INVALID_SCHEMA"
   | "ERR_RPC_INVALID_NAME"
   | "ERR_RPC_NAME_TAKEN"
   | "ERR_RPC_INVALID_HANDLER"

@@ -12,7 +12,7 @@ import { SNOWFLAKE_MARK, type JsonSchema } from "./schema.ts";
 
 // The code of a schema refused at registration. errors.ts does not list ERR_RPC_INVALID_SCHEMA
 // yet; until it does, a bad schema is an invalid option of `register`, which it is.
-export const INVALID_SCHEMA: RpcServerErrorCode = "ERR_RPC_INVALID_OPTION";
+export const INVALID_SCHEMA: RpcServerErrorCode = "ERR_RPC_INVALID_SCHEMA";
 
 /** One failing value in `-32602`'s `data.errors`: a JSON pointer from the params by name. */
 export interface SchemaErrorItem {

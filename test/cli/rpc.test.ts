@@ -48,7 +48,7 @@ test("cogwheel rpc against a running bot", { timeout: 30_000 }, async (t) => {
     // A JSON array is the params as is: here pkg_names = "general", which Core refuses.
     assert.equal(typed.code, 1);
     assert.deepEqual(typed.stdout, []);
-    assert.equal(typed.stderr, 'error -32602: Invalid params {"reason":"pkg_names must be a list of package names (strings)"}\n');
+    assert.equal(typed.stderr, 'error -32602: Invalid params {"errors":[{"path":"/pkg_names","message":"must be array"}]}\n');
 
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stderr, "error -32601: Method not found\n");

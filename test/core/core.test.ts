@@ -38,9 +38,9 @@ test("Core methods validate their parameters with -32602 and report versions", a
   assert.deepEqual((await client.call("CORE__LOAD", "general")).error, {
     code: -32602,
     message: "Invalid params",
-    data: { reason: "pkg_names must be a list of package names (strings)" },
+    data: { errors: [{ path: "/pkg_names", message: "must be array" }] },
   });
-  assert.deepEqual((await client.call("CORE__NAME", ["x"])).error.data, { reason: "a name must be 2 to 32 characters long" });
+  assert.deepEqual((await client.call("CORE__NAME", ["x"])).error.data, { errors: [{ path: "/name", message: "must NOT have fewer than 2 characters" }] });
   assert.equal((await client.call("CORE__PREFIXES", [[]])).error.code, -32602);
   assert.equal((await client.call("CORE__PREFIXES", [["has space"]])).error.code, -32602);
   const versions = (await client.call("CORE__VERSION_INFO")).result;

@@ -170,7 +170,7 @@ test("at most 20 failures are listed; data.more counts the rest", async (t) => {
 test("a bad schema or option is refused at registration, with a stable code", async (t) => {
   const server = await startServer(t);
   const register = (options: object) => server.methods.register("BAD", () => 0, options as never);
-  const code = "ERR_RPC_INVALID_OPTION";
+  const code = "ERR_RPC_INVALID_SCHEMA";
   assert.throws(() => register({ params: { a: { type: "strnig" } } }), { code, message: /^BAD param a: invalid schema: \/type: unknown type "strnig"$/ });
   assert.throws(() => register({ params: { a: { type: "string", minLenght: 3 } } }), { code, message: /^method BAD: invalid schema: strict mode: unknown keyword: "minLenght"/ });
   assert.throws(() => register({ params: { a: { type: "string", pattern: "(" } } }), { code });
