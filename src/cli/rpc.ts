@@ -2,8 +2,9 @@
 // Exit codes: 0 success, 1 the server answered with an RPC error (or a usage error),
 // 2 no answer: connection refused or lost, or no reply in time.
 import { Command, InvalidArgumentError } from "commander";
-import { DEFAULT_PORT, RpcCallError, RpcConnectionError, RpcTimeoutError, type RpcClient } from "../client/index.ts";
+import { RpcCallError, RpcConnectionError, RpcTimeoutError, type RpcClient } from "../client/index.ts";
 import { createNodeRpcClient } from "../client/node.ts";
+import { DEFAULT_PORT, TOKEN_FILE } from "../protocol/constants.ts";
 import { parseJson, stringifyJson } from "../protocol/json.ts";
 
 /** Options of `cogwheel rpc`, shared by its subcommands. */
@@ -35,7 +36,7 @@ function url(value: string): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw new InvalidArgumentError("must be a URL such as ws://127.0.0.1:6133/");
+    throw new InvalidArgumentError(`must be a URL such as ws://127.0.0.1:${DEFAULT_PORT}/`);
   }
   if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") throw new InvalidArgumentError("must be a ws:// or wss:// URL");
   return value;
@@ -103,9 +104,9 @@ export function reportFailure(error: unknown, flags: RpcFlags): number {
 }
 
 function connectHint(message: string, address: string, flags: RpcFlags): string {
-  if (/\b401\b/.test(message)) return `the bot wants its RPC token: is --data-dir (${flags.dataDir}) the bot's data dir, with a readable rpc.token?`;
+  if (/\b401\b/.test(message)) return `the bot wants its RPC token: is --data-dir (${flags.dataDir}) the bot's data dir, with a readable ${TOKEN_FILE}?`;
   if (/\b403\b/.test(message)) return "the server refused this client (Host or Origin check)";
-  if (/RPC token/.test(message)) return `check ${flags.dataDir}/rpc.token`;
+  if (/RPC token/.test(message)) return `check ${flags.dataDir}/${TOKEN_FILE}`;
   return `is the bot running with --rpc? on port ${portOf(address)}?`;
 }
 
@@ -194,8 +195,8 @@ export function buildRpcCommand(): Command {
   const rpc = new Command("rpc")
     .description("Talk to a running bot's RPC server (the bot must run with --rpc).")
     .option("--port <port>", "RPC server port on 127.0.0.1", portNumber, DEFAULT_PORT)
-    .option("--url <url>", "server URL, instead of --port (e.g. ws://127.0.0.1:6133/)", url)
-    .option("--data-dir <dir>", "the bot's data dir, where its rpc.token is found when it uses token auth", "./data")
+    .option("--url <url>", `server URL, instead of --port (e.g. ws://127.0.0.1:${DEFAULT_PORT}/)`, url)
+    .option("--data-dir <dir>", `the bot's data dir, where its ${TOKEN_FILE} is found when it uses token auth`, "./data")
     .option("--timeout <ms>", "how long to wait for the connection and for each reply", milliseconds, 10_000)
     .addHelpText(
       "after",

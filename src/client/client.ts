@@ -3,6 +3,7 @@
 // pending.ts (calls in flight), subscriptions.ts (topics), socket.ts (the WebSocket),
 // reconnect.ts (the connect loop), events.ts (listeners).
 // Browser-safe: written against the standard WebSocket surface only, no Node imports.
+import { CloseCode, DEFAULT_PORT } from "../protocol/constants.ts";
 import { UNSUBSCRIBED_NOTIFICATION } from "../protocol/topics.ts";
 import { resolveReconnect, type ReconnectOptions } from "./backoff.ts";
 import { callErrorOf, decodeFrame, encodeBatch, encodeRequest, type WireReply } from "./codec.ts";
@@ -14,12 +15,9 @@ import { Reconnector } from "./reconnect.ts";
 import { ClientSocket, closedError, type TokenSource, type WebSocketConstructor } from "./socket.ts";
 import { Subscriptions, type PushHandler, type RpcSubscription } from "./subscriptions.ts";
 
-export { AUTH_SUBPROTOCOL_PREFIX, RPC_SUBPROTOCOL, type TokenSource, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
+export type { TokenSource, WebSocketConstructor, WebSocketLike } from "./socket.ts";
 export type { PushHandler, RpcSubscription, SubscriptionEnd, SubscriptionEndReason, UnsubscribedInfo } from "./subscriptions.ts";
 export type { DisconnectInfo, RpcClientEvents } from "./events.ts";
-
-/** Red's and Cogwheel's default RPC port. */
-export const DEFAULT_PORT = 6133;
 
 export interface RpcClientOptions {
   /** The server's URL. Default `ws://127.0.0.1:<port>/`. */
@@ -221,7 +219,7 @@ export class RpcClient {
     this.#pending.failAll(error);
     this.#topics.close(error);
     this.#closing = this.#socket.close();
-    if (wasOpen) this.#events.emit("disconnect", { code: 1000, reason: "client closed", willReconnect: false });
+    if (wasOpen) this.#events.emit("disconnect", { code: CloseCode.Normal, reason: "client closed", willReconnect: false });
     return this.#closing;
   }
 

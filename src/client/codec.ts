@@ -1,4 +1,5 @@
 // The client's wire codec: requests and batches out, replies and pushes in. Browser-safe.
+import { ErrorCode } from "../protocol/errors.ts";
 import { parseJson, stringifyJson } from "../protocol/json.ts";
 import { RpcCallError } from "./errors.ts";
 
@@ -77,7 +78,7 @@ export function decodeFrame(data: unknown): Incoming {
 
 /** The RpcCallError for an error reply: code, message and data exactly as the server sent them. */
 export function callErrorOf(error: WireReply["error"], method: string): RpcCallError {
-  const code = typeof error?.code === "number" ? error.code : -32603;
+  const code = typeof error?.code === "number" ? error.code : ErrorCode.InternalError;
   const message = typeof error?.message === "string" ? error.message : "Invalid error reply";
   return new RpcCallError(code, message, { method, data: error?.data, hasData: error !== undefined && error !== null && "data" in error });
 }

@@ -1,4 +1,2 @@
-/** Something that can be undone. Calling `dispose()` more than once is harmless. */
-export interface Disposable {
-  dispose(): void;
-}
+// Disposable lives in src/protocol, shared with the server; re-exported here for the client's modules.
+export type { Disposable } from "../protocol/disposable.ts";

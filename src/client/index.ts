@@ -3,9 +3,6 @@
 export {
   createRpcClient,
   RpcClient,
-  DEFAULT_PORT,
-  RPC_SUBPROTOCOL,
-  AUTH_SUBPROTOCOL_PREFIX,
   type RpcClientOptions,
   type RpcClientState,
   type RpcClientEvents,
@@ -24,4 +21,6 @@ export {
 export { RpcCallError, RpcConnectionError, RpcTimeoutError, type RpcConnectionErrorCode } from "./errors.ts";
 export { RECONNECT_DEFAULTS, type ReconnectOptions } from "./backoff.ts";
 export type { Disposable } from "./disposable.ts";
+export { DEFAULT_PORT, RPC_SUBPROTOCOL, AUTH_SUBPROTOCOL_PREFIX, CloseCode } from "../protocol/constants.ts";
+export { ErrorCode, ErrorMessage } from "../protocol/errors.ts";
 export { UNSUBSCRIBED_NOTIFICATION, UNSUBSCRIBED_REASON_REMOVED } from "../protocol/topics.ts";

@@ -3,13 +3,13 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import WebSocket from "ws";
+import { TOKEN_FILE } from "../protocol/constants.ts";
 import { RpcClient, type RpcClientOptions, type TokenSource, type WebSocketConstructor } from "./client.ts";
 
-/** The token file's name inside the bot's data dir. */
-export const TOKEN_FILE = "rpc.token";
+export { TOKEN_FILE };
 
 /**
- * Reads `<dataDir>/rpc.token`: the token on its first line. A missing file means the bot runs
+ * Reads `<dataDir>/rpc.token` ({@link TOKEN_FILE}): the token on its first line. A missing file means the bot runs
  * without token auth (undefined); any other read error is thrown.
  */
 export async function readTokenFile(dataDir: string): Promise<string | undefined> {

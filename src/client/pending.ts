@@ -1,5 +1,6 @@
 // Calls in flight: each unsettled call, notification or batch, matched to its reply by id, with
 // its timeout. Ops not yet written wait here too (the send queue) until the socket opens.
+import { BATCH_TOO_LARGE_REASON } from "../protocol/errors.ts";
 import { callErrorOf, type WireReply } from "./codec.ts";
 import { RpcTimeoutError } from "./errors.ts";
 
@@ -129,7 +130,7 @@ export class PendingCalls {
     }
     if (reply.id !== null || reply.error === undefined) return undefined;
     const data = reply.error.data as { reason?: unknown; limit?: unknown } | undefined;
-    const limit = data?.reason === "batch too large" && typeof data.limit === "number" ? data.limit : undefined;
+    const limit = data?.reason === BATCH_TOO_LARGE_REASON && typeof data.limit === "number" ? data.limit : undefined;
     const refused = limit === undefined ? [] : this.list().filter((op) => op.sent && op.batchSize > limit && op.ids.length > 0);
     for (const op of refused) op.fail(callErrorOf(reply.error, "<batch>"));
     return refused.length === 0 ? callErrorOf(reply.error, "<unknown>") : undefined;

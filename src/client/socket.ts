@@ -1,5 +1,6 @@
 // The client's WebSocket: opening one (token as header or subprotocol, connect timeout), sending,
 // closing, and telling the client when it delivers a frame or closes. Browser-safe.
+import { AUTH_SUBPROTOCOL_PREFIX, CloseCode, RPC_SUBPROTOCOL } from "../protocol/constants.ts";
 import { RpcConnectionError } from "./errors.ts";
 
 /** The part of the standard WebSocket API the client uses (browsers' WebSocket, the `ws` package). */
@@ -19,11 +20,6 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 
 /** Where a token comes from: a string, or a function asked at every (re)connect. */
 export type TokenSource = string | (() => string | undefined | Promise<string | undefined>);
-
-/** The subprotocol the server selects when a browser presents its token as a subprotocol. */
-export const RPC_SUBPROTOCOL = "cogwheel.rpc";
-/** Prefix of the subprotocol carrying the token: `cogwheel.auth.<token>`. */
-export const AUTH_SUBPROTOCOL_PREFIX = "cogwheel.auth.";
 
 /** WebSocket readyState values (the standard's numbers, the same in `ws`). */
 const OPEN = 1;
@@ -124,7 +120,7 @@ export class ClientSocket {
         if (!opened) fail(detail ?? `closed with code ${event?.code}`, event?.code);
         else if (this.#ws === ws) {
           this.#ws = null;
-          this.#events.close(event?.code ?? 1006, event?.reason ?? "");
+          this.#events.close(event?.code ?? CloseCode.Abnormal, event?.reason ?? "");
         }
       });
       ws.addEventListener("message", (event: { data?: unknown }) => {
@@ -190,7 +186,7 @@ export function closeSocket(ws: WebSocketLike): Promise<void> {
       resolve();
     });
     try {
-      if (ws.readyState === OPEN) ws.close(1000, "client closed");
+      if (ws.readyState === OPEN) ws.close(CloseCode.Normal, "client closed");
       else ws.close();
     } catch {
       clearTimeout(timer);

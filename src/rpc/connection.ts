@@ -1,14 +1,10 @@
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
+import { CloseCode } from "../protocol/constants.ts";
 import type { Subscriber, TopicEntry } from "./topics.ts";
 
-/** Close codes used by the server (RFC 6455 §7.4.1). */
-export const CloseCode = {
-  GoingAway: 1001,
-  UnsupportedData: 1003,
-  PolicyViolation: 1008,
-  MessageTooBig: 1009,
-} as const;
+// Close codes are wire data the client interprets too: they live in src/protocol.
+export { CloseCode };
 
 /** What a connection needs from its server. */
 export interface ConnectionLimits {

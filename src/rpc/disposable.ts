@@ -1,16 +1,2 @@
-/** Something that can be undone. Calling `dispose()` more than once is harmless. */
-export interface Disposable {
-  dispose(): void;
-}
-
-/** Wraps a clean-up function so that it runs at most once. */
-export function toDisposable(fn: () => void): Disposable {
-  let done = false;
-  return {
-    dispose() {
-      if (done) return;
-      done = true;
-      fn();
-    },
-  };
-}
+// Disposable lives in src/protocol, shared with the client; re-exported here for the server's modules.
+export { toDisposable, type Disposable } from "../protocol/disposable.ts";

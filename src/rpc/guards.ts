@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { AUTH_SUBPROTOCOL_PREFIX, RPC_SUBPROTOCOL, TOKEN_FILE } from "../protocol/constants.ts";
 
 /**
  * The checks made before a WebSocket upgrade. Browsers apply no CORS to WebSockets, so any
@@ -11,11 +12,6 @@ export interface Guard {
   /** Returns the HTTP status and why the request is refused, or null when it may upgrade. */
   check(request: IncomingMessage): { status: 401 | 403; reason: string } | null;
 }
-
-/** The subprotocol a browser offers (with the auth one) and the server selects. */
-export const RPC_SUBPROTOCOL = "cogwheel.rpc";
-/** Prefix of the subprotocol that carries the token for browsers, which cannot set headers. */
-export const AUTH_SUBPROTOCOL_PREFIX = "cogwheel.auth.";
 
 const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
 
@@ -51,7 +47,7 @@ export function createGuard(port: number, allowedOrigins: ReadonlySet<string>, t
         // Digests have one length whatever was sent, so the comparison leaks neither the
         // token's length nor how much of it matched.
         if (presented === null || !timingSafeEqual(digest(presented), expected)) {
-          return { status: 401, reason: "A valid RPC token is required (Authorization: Bearer <token>, see rpc.token in the data dir)" };
+          return { status: 401, reason: `A valid RPC token is required (Authorization: Bearer <token>, see ${TOKEN_FILE} in the data dir)` };
         }
       }
       return null;

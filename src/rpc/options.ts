@@ -1,3 +1,4 @@
+import { DEFAULT_PORT } from "../protocol/constants.ts";
 import { RpcServerError } from "./errors.ts";
 import { silentLogger, type RpcLogger } from "./logger.ts";
 
@@ -52,7 +53,7 @@ export type ResolvedOptions = Required<Omit<RpcServerOptions, "allowedOrigins" |
 
 /** The defaults, in one place. */
 export const DEFAULTS = {
-  port: 6133,
+  port: DEFAULT_PORT,
   maxMessageBytes: 4 * 1024 * 1024,
   maxBatchSize: 100,
   maxDepth: 64,
