@@ -1,14 +1,14 @@
-import type { Adapter, AdapterStatus, ChatMessage } from "../adapters/types.ts";
+import type { Adapter, ChatMessage } from "../adapters/types.ts";
 import type { ConfigStore } from "../config/index.ts";
-import type { Disposable, RpcHandler, RpcLogger, RpcServer, Topic } from "../rpc/index.ts";
+import type { RpcLogger, RpcServer } from "../rpc/index.ts";
 import { CogRegistry, type Cog } from "./cogs.ts";
-import { CommandRegistry, type CommandDefinition } from "./commands.ts";
+import { CommandRegistry } from "./commands.ts";
 import { BotError } from "./errors.ts";
-import { EventBus, type BotEventName, type BotEvents } from "./events.ts";
+import { EventBus } from "./events.ts";
 import { handleMessage } from "./message-handler.ts";
 import { PackageFinder } from "./package-finder.ts";
 import { PackageManager } from "./packages.ts";
-import { PackageScope, type RpcHandlerOptions } from "./scope.ts";
+import { PackageScope } from "./scope.ts";
 import { coreConfig, type CoreConfig } from "./settings.ts";
 import type { BotStatus, BotView } from "./view.ts";
 
@@ -133,36 +133,9 @@ export class Bot {
     return this.#cogs.all().map((s) => s.name);
   }
 
-  // ---- Core's registrations: the built-in scope (Core moves to it directly next) --------
-
-  /** The scope of the built-in Core cog. */
+  /** The scope of the built-in Core cog, which the app disposes last. */
   get builtin(): PackageScope {
     return (this.#builtin ??= this.createScope("core"));
-  }
-
-  /** @internal Core only: adds a cog to the built-in scope. */
-  addCog(cog: Cog): Promise<void> {
-    return this.builtin.addCog(cog);
-  }
-
-  /** @internal Core only. */
-  registerRpcHandler(cog: Cog, method: string | RpcHandler, options: RpcHandlerOptions = {}): Disposable {
-    return this.builtin.registerRpcHandler(cog, method, options);
-  }
-
-  /** @internal Core only. */
-  registerRpcTopic(cog: Cog, name: string, options: { doc?: string } = {}): Topic {
-    return this.builtin.registerRpcTopic(cog, name, options);
-  }
-
-  /** @internal Core only. */
-  registerCommand(cog: Cog, definition: CommandDefinition): Disposable {
-    return this.builtin.registerCommand(cog, definition);
-  }
-
-  /** @internal Core only. */
-  on<E extends BotEventName>(cog: Cog, event: E, listener: (payload: BotEvents[E]) => void | Promise<void>): Disposable {
-    return this.builtin.on(cog, event, listener);
   }
 
   // ---- identity -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ export async function addCore(bot: Bot): Promise<Core> {
   const scope = bot.builtin;
   await scope.addCog(core);
   registerCoreCommands(bot, scope, core, Date.now());
-  registerCoreRpc(bot, core);
+  registerCoreRpc(bot, scope, core);
   registerCoreMetrics(bot, scope, core);
   registerCoreTopics(bot, scope, core);
   return core;

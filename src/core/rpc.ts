@@ -1,4 +1,5 @@
 import type { Bot } from "../bot/bot.ts";
+import type { PackageScope } from "../bot/scope.ts";
 import { BotError } from "../bot/errors.ts";
 import { array, boolean, integer, nullable, number, object, optional, record, RpcError, string, type JsonSchema } from "../rpc/index.ts";
 import { versions } from "./versions.ts";
@@ -54,27 +55,27 @@ export const METRICS_SCHEMAS = {
 } as const;
 
 /** Registers Core's RPC methods (Red's names and result shapes). */
-export function registerCoreRpc(bot: Bot, core: object): void {
+export function registerCoreRpc(bot: Bot, scope: PackageScope, core: object): void {
   // The server checks params against the schemas below before a handler runs.
-  bot.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.load(pkgNames), {
+  scope.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.load(pkgNames), {
     name: "load",
     params: pkgNames,
     result: LOAD_RESULT,
     doc: "Loads packages by name. Returns {loaded_packages, failed_packages, invalid_pkg_names, notfound_packages, alreadyloaded_packages, failed_with_reason_packages, repos_with_shared_libs}.",
   });
-  bot.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.unload(pkgNames), {
+  scope.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.unload(pkgNames), {
     name: "unload",
     params: pkgNames,
     result: UNLOAD_RESULT,
     doc: "Unloads packages by name. Returns {unloaded_packages, notloaded_packages, unload_errors}.",
   });
-  bot.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.reload(pkgNames), {
+  scope.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.reload(pkgNames), {
     name: "reload",
     params: pkgNames,
     result: LOAD_RESULT,
     doc: "Reloads packages from disk (new code runs). Returns the same shape as CORE__LOAD.",
   });
-  bot.registerRpcHandler(
+  scope.registerRpcHandler(
     core,
     async (name?: string | null) => {
       if (name !== undefined && name !== null) {
@@ -94,7 +95,7 @@ export function registerCoreRpc(bot: Bot, core: object): void {
       doc: "Returns the bot's name; with a name, renames the bot first.",
     },
   );
-  bot.registerRpcHandler(
+  scope.registerRpcHandler(
     core,
     async (prefixes?: string[] | null) => {
       if (prefixes !== undefined && prefixes !== null) {
@@ -118,13 +119,13 @@ export function registerCoreRpc(bot: Bot, core: object): void {
       doc: "Returns the prefixes; with a list, replaces them first.",
     },
   );
-  bot.registerRpcHandler(core, () => ({ ...versions }), {
+  scope.registerRpcHandler(core, () => ({ ...versions }), {
     name: "version_info",
     params: {},
     result: object({ cogwheel: string(), discord_js: string(), node: string() }),
     doc: "Returns the versions of cogwheel, discord.js and Node: {cogwheel, discord_js, node}.",
   });
-  bot.registerRpcHandler(core, () => bot.inviteUrl().catch(platformRefusal), {
+  scope.registerRpcHandler(core, () => bot.inviteUrl().catch(platformRefusal), {
     name: "invite_url",
     params: {},
     result: nullable(string({ format: "uri" })),
