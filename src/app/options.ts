@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { BotDeadlines } from "../bot/bot.ts";
+import { DEFAULT_PORT } from "../protocol/constants.ts";
 import { AppError } from "./errors.ts";
 
 /** What it takes to run a bot; `cogwheel start` fills it from flags. */
@@ -46,7 +47,7 @@ export interface ResolvedAppOptions {
 
 /** The defaults, in one place. */
 export const APP_DEFAULTS = {
-  rpc: { enabled: false, port: 6133, allowedOrigins: [] as readonly string[], auth: "none" as const },
+  rpc: { enabled: false, port: DEFAULT_PORT, allowedOrigins: [] as readonly string[], auth: "none" as const },
 } as const;
 
 const KNOWN = new Set(["dataDir", "logger", "rpc", "discordToken", "discordApiUrl", "cogPaths", "bundledCogPath", "prefixes", "owners", "deadlines"]);

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { atomicWriteFile } from "../config/index.ts";
+import { TOKEN_FILE } from "../protocol/constants.ts";
 
-/** Where `--rpc-auth token` puts the token, inside the data dir. */
-export const TOKEN_FILE = "rpc.token";
+/** Where `--rpc-auth token` puts the token, inside the data dir (the client reads the same name). */
+export { TOKEN_FILE };
 
 /** This run's RPC token and its file. */
 export interface RpcToken {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { versions } from "../core/versions.ts";
+import { DEFAULT_PORT, TOKEN_FILE } from "../protocol/constants.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import { buildRpcCommand } from "./rpc.ts";
 import { runStart, StartError, type StartFlags } from "./start.ts";
@@ -25,10 +26,10 @@ export function buildProgram(): Command {
     .command("start")
     .description("Run the bot: on Discord with a token, else in console mode (commands on stdin).")
     .option("--rpc", "enable the RPC server on 127.0.0.1", false)
-    .option("--rpc-port <port>", "RPC server port", port, 6133)
+    .option("--rpc-port <port>", "RPC server port", port, DEFAULT_PORT)
     .option("--rpc-allow-origin <origin>", "allow a browser origin to connect (repeatable, exact match)", collect, [])
     .addOption(
-      new Option("--rpc-auth <mode>", "RPC authentication: none (Red's behaviour) or token (a fresh token per start in <data-dir>/rpc.token)")
+      new Option("--rpc-auth <mode>", `RPC authentication: none (Red's behaviour) or token (a fresh token per start in <data-dir>/${TOKEN_FILE})`)
         .choices(["none", "token"])
         .default("none"),
     )

@@ -1,3 +1,4 @@
+import { ErrorMessage } from "../protocol/errors.ts";
 import { ErrorCode, RpcError } from "./errors.ts";
 import { encodeJson } from "./json.ts";
 import type { RawIds } from "./raw-id.ts";
@@ -83,4 +84,4 @@ export function encodeNotification(method: string, paramsJson: string): string {
 }
 
 /** The reply to text that is not JSON. */
-export const PARSE_ERROR_FRAME = encodeError("null", new RpcError(ErrorCode.ParseError, "Parse error"));
+export const PARSE_ERROR_FRAME = encodeError("null", new RpcError(ErrorCode.ParseError, ErrorMessage.ParseError));
