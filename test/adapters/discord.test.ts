@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createDiscordAdapter, DiscordAdapterError, type DiscordAdapter } from "../../src/adapters/discord/index.ts";
 import type { DiscordAdapterOptions } from "../../src/adapters/discord/options.ts";
 import type { AdapterStatus, ChatMessage } from "../../src/adapters/types.ts";
-import { FakeDiscord, IDS, type FakeDiscordOptions } from "./support/fake-discord.ts";
+import { FakeDiscord, IDS, type FakeDiscordOptions } from "../support/fake-discord.ts";
 
 // ---- every outgoing TCP connection of this process is recorded --------------------------
 const connectTargets: string[] = [];

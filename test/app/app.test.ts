@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pino } from "pino";
 import { createApp } from "../../src/app/app.ts";
-import { tempDir } from "../cli/support.ts";
+import { tempDir } from "../support/cli.ts";
 
 const logger = pino({ level: "silent" });
 

@@ -1,20 +1,15 @@
 // The data-dir lock on real files, with real child processes as the other bots.
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { acquireDataDirLock, DataDirLockError, LOCK_FILE, type LockRecord } from "../../src/app/data-dir-lock.ts";
+import { tempDir } from "../support/temp.ts";
 
 const MODULE = fileURLToPath(new URL("../../src/app/data-dir-lock.ts", import.meta.url));
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), "cogwheel-lock-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function lockedMessage(dir: string, pid: number): string {
   return `data dir ${dir} is in use by another Cogwheel bot (pid ${pid}); stop it or choose another --data-dir`;

@@ -2,7 +2,7 @@
 // errors are clear, and a disposed scope refuses late registrations.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { startBot, say } from "../cogs/support.ts";
+import { startBot, say } from "../support/bot.ts";
 
 test("registrations are owned by the scope and all removed, newest first, when it is disposed", async (t) => {
   const { bot } = await startBot(t);

@@ -2,26 +2,16 @@
 // socket): a setup past its deadline leaves no zombie, a hanging cogUnload or teardown cannot
 // jam the package manager, and remembered packages that fail stay remembered.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Bot } from "../../src/bot/bot.ts";
 import { CORE_DEFAULTS } from "../../src/bot/settings.ts";
 import { createBot, type CreateBotOptions } from "../../src/app/create-bot.ts";
-import { COGS, fakeAdapter, say } from "../cogs/support.ts";
-import { connect, recordingLogger } from "../rpc/support.ts";
-
-function temp(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), "cogwheel-scope-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function pkg(root: string, name: string, files: Record<string, string>): void {
-  mkdirSync(join(root, name), { recursive: true });
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(root, name, file), text);
-}
+import { COGS, fakeAdapter, say } from "../support/bot.ts";
+import { connect, recordingLogger } from "../support/rpc.ts";
+import { tempDir as temp, writePackage as pkg } from "../support/temp.ts";
+import { sleep } from "../support/wait.ts";
 
 async function bot(t: TestContext, options: Partial<CreateBotOptions> = {}): Promise<Bot> {
   const b = await createBot({ dataDir: temp(t), adapter: fakeAdapter(), logger: recordingLogger(), bundledCogPath: COGS, rpc: { port: 0 }, ...options });
@@ -29,8 +19,6 @@ async function bot(t: TestContext, options: Partial<CreateBotOptions> = {}): Pro
   await b.start({ listenRpc: true });
   return b;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test("scenario 1: a setup that runs past its deadline and then registers leaves no zombie, and the package loads again", async (t) => {
   const cogs = temp(t);

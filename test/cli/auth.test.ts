@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { connectTo, upgradeStatus } from "../rpc/support.ts";
-import { LISTENING, runCli, tempDir, type BotProcess } from "./support.ts";
+import { connectTo, upgradeStatus } from "../support/rpc.ts";
+import { LISTENING, runCli, tempDir, type BotProcess } from "../support/cli.ts";
 
 /** Waits for the start-up line, which follows the token file's creation; returns the RPC port. */
 async function startedWithToken(bot: BotProcess): Promise<number> {

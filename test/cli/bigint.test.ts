@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runCli, tempDir } from "./support.ts";
+import { runCli, tempDir } from "../support/cli.ts";
 
 test("cogwheel rpc call X '[123456789012345678]' sends and prints the exact digits", { timeout: 30_000 }, async (t) => {
   const cogs = tempDir(t);

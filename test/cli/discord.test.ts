@@ -1,9 +1,9 @@
 // The whole bot in Discord mode: the real CLI, real discord.js, the loopback Discord stand-in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { connectTo } from "../rpc/support.ts";
-import { FakeDiscord, IDS } from "../adapters/support/fake-discord.ts";
-import { LISTENING, runCli, tempDir } from "./support.ts";
+import { connectTo } from "../support/rpc.ts";
+import { FakeDiscord, IDS } from "../support/fake-discord.ts";
+import { LISTENING, runCli, tempDir } from "../support/cli.ts";
 
 test("Discord mode: !ping is answered by a POST to the channel; CORE__NAME renames; owner comes from the application", async (t) => {
   const fake = await FakeDiscord.start();

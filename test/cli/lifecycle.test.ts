@@ -1,24 +1,20 @@
 // Issue 9's shutdown scenarios through the real CLI: whatever a package does, SIGINT and SIGTERM
 // end the process within 10 s with exit 0, and nothing is loaded after the signal.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { connectTo } from "../rpc/support.ts";
-import { runCli, tempDir } from "./support.ts";
-
-function writePackage(root: string, name: string, source: string): void {
-  mkdirSync(join(root, name), { recursive: true });
-  writeFileSync(join(root, name, "index.js"), source);
-}
+import { connectTo } from "../support/rpc.ts";
+import { runCli, tempDir } from "../support/cli.ts";
+import { writePackage } from "../support/temp.ts";
 
 test("scenario 2: SIGINT with a package whose cogUnload and teardown never resolve exits 0 within 10 s", { timeout: 40_000 }, async (t) => {
   const cogs = tempDir(t);
-  writePackage(cogs, "stuck", `export async function setup(bot) {
+  writePackage(cogs, "stuck", { "index.js": `export async function setup(bot) {
   await bot.addCog({ name: "Stuck", cogUnload: () => new Promise(() => {}) });
 }
 export function teardown() { return new Promise(() => {}); }
-`);
+` });
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t), "--cog-path", cogs]);
   const client = await connectTo(t, await bot.rpcPort());
   assert.deepEqual((await client.call("CORE__LOAD", [["stuck"]])).result.loaded_packages, ["stuck"]);
@@ -35,7 +31,7 @@ test("scenario 3: SIGTERM while a remembered package's setup hangs exits 0 withi
   const data = tempDir(t);
   const marks = tempDir(t);
   // "hang" hangs once marks/hang exists; "after" records that its setup ran.
-  writePackage(cogs, "hang", `import { existsSync, writeFileSync } from "node:fs";
+  writePackage(cogs, "hang", { "index.js": `import { existsSync, writeFileSync } from "node:fs";
 export async function setup(bot) {
   if (existsSync(${JSON.stringify(join(marks, "hang"))})) {
     writeFileSync(${JSON.stringify(join(marks, "hanging"))}, "");
@@ -43,13 +39,13 @@ export async function setup(bot) {
   }
   await bot.addCog({ name: "Hang" });
 }
-`);
-  writePackage(cogs, "after", `import { writeFileSync } from "node:fs";
+` });
+  writePackage(cogs, "after", { "index.js": `import { writeFileSync } from "node:fs";
 export async function setup(bot) {
   writeFileSync(${JSON.stringify(join(marks, "after"))}, String(process.pid));
   await bot.addCog({ name: "After" });
 }
-`);
+` });
   const first = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", data, "--cog-path", cogs]);
   const client = await connectTo(t, await first.rpcPort());
   assert.deepEqual((await client.call("CORE__LOAD", [["hang", "after"]])).result.loaded_packages, ["hang", "after"]);

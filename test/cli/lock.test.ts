@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
-import { connectTo } from "../rpc/support.ts";
-import { runCli, tempDir } from "./support.ts";
+import { connectTo } from "../support/rpc.ts";
+import { runCli, tempDir } from "../support/cli.ts";
 
 function lockPid(data: string): number {
   return (JSON.parse(readFileSync(join(data, "cogwheel.lock"), "utf8")) as { pid: number }).pid;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { test } from "node:test";
-import { type BotProcess, runCli, tempDir } from "./support.ts";
+import { type BotProcess, runCli, tempDir } from "../support/cli.ts";
 
 /** Waits for a CLI child to exit (bounded) and returns what it printed. */
 async function finished(proc: BotProcess, ms = 10000): Promise<{ code: number | null; stdout: string[]; stderr: string }> {

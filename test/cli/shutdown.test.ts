@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { connectTo } from "../rpc/support.ts";
-import { runCli, tempDir } from "./support.ts";
+import { connectTo } from "../support/rpc.ts";
+import { runCli, tempDir } from "../support/cli.ts";
 
 test("SIGTERM: in-flight calls get their replies, subscribers and callers get 1001, the process exits 0 promptly", async (t) => {
   const cogs = tempDir(t);

@@ -4,13 +4,9 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
-import { connectTo } from "../rpc/support.ts";
-import { LISTENING, runCli, tempDir } from "./support.ts";
-
-function writePackage(root: string, name: string, files: Record<string, string>): void {
-  mkdirSync(join(root, name), { recursive: true });
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(root, name, file), text);
-}
+import { connectTo } from "../support/rpc.ts";
+import { LISTENING, runCli, tempDir } from "../support/cli.ts";
+import { writePackage } from "../support/temp.ts";
 
 test("console mode: !ping answers Pong., end of input does not stop the bot, SIGTERM exits 0", async (t) => {
   const data = tempDir(t);

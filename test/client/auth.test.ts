@@ -8,9 +8,9 @@ import { test, type TestContext } from "node:test";
 import WebSocket, { WebSocketServer } from "ws";
 import { createRpcClient, RpcConnectionError, type WebSocketConstructor } from "../../src/client/index.ts";
 import { readTokenFile } from "../../src/client/node.ts";
-import { tempDir } from "../cli/support.ts";
-import { startServer } from "../rpc/support.ts";
-import { eventually, nodeClient } from "./support.ts";
+import { tempDir } from "../support/cli.ts";
+import { startServer } from "../support/rpc.ts";
+import { eventually, nodeClient } from "../support/client.ts";
 
 const TOKEN_A = "a".repeat(32) + "0123456789abcdef0123456789abcdef";
 const TOKEN_B = "b".repeat(64);

@@ -2,8 +2,8 @@
 // batches and topic pushes come back as bigints.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { startServer } from "../rpc/support.ts";
-import { nodeClient, spyWebSocket } from "./support.ts";
+import { startServer } from "../support/rpc.ts";
+import { nodeClient, spyWebSocket } from "../support/client.ts";
 
 const GUILD = 123456789012345678n;
 const USER = 81384788765712384n;

@@ -4,8 +4,8 @@ import { createServer } from "node:net";
 import { test } from "node:test";
 import { RpcCallError, RpcConnectionError, RpcTimeoutError } from "../../src/client/index.ts";
 import { RpcError } from "../../src/rpc/index.ts";
-import { deferred, startServer } from "../rpc/support.ts";
-import { eventually, nodeClient, sleep, spyWebSocket } from "./support.ts";
+import { deferred, startServer } from "../support/rpc.ts";
+import { eventually, nodeClient, sleep, spyWebSocket } from "../support/client.ts";
 
 test("many calls in flight: each reply reaches its own caller although replies come back out of order", { timeout: 10_000 }, async (t) => {
   const server = await startServer(t);

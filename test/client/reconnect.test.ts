@@ -4,8 +4,8 @@ import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { test, type TestContext } from "node:test";
 import { createRpcServer } from "../../src/rpc/index.ts";
-import { startServer } from "../rpc/support.ts";
-import { eventually, nodeClient, sleep, spyWebSocket } from "./support.ts";
+import { startServer } from "../support/rpc.ts";
+import { eventually, nodeClient, sleep, spyWebSocket } from "../support/client.ts";
 
 /** Listens on a fixed port, retrying briefly while the previous owner lets it go. */
 async function listenOn(http: Server, port: number): Promise<void> {

@@ -5,8 +5,8 @@ import { test, type TestContext } from "node:test";
 import WebSocket, { WebSocketServer } from "ws";
 import { UNSUBSCRIBED_NOTIFICATION, UNSUBSCRIBED_REASON_REMOVED, type UnsubscribedInfo } from "../../src/client/index.ts";
 import { createRpcServer } from "../../src/rpc/index.ts";
-import { startServer } from "../rpc/support.ts";
-import { eventually, nodeClient, sleep, spyWebSocket } from "./support.ts";
+import { startServer } from "../support/rpc.ts";
+import { eventually, nodeClient, sleep, spyWebSocket } from "../support/client.ts";
 
 /** The `[method, params]` of each frame the client sent. */
 const calls = (sent: string[]): unknown[] => sent.map((f) => JSON.parse(f) as { method: string; params: unknown }).map((m) => [m.method, m.params]);

@@ -9,8 +9,8 @@ import { test, type TestContext } from "node:test";
 import type { Economy } from "../../cogs/economy/bank.ts";
 import type { Bot } from "../../src/bot/bot.ts";
 import type { NamespaceDocument } from "../../src/config/index.ts";
-import { connect } from "../rpc/support.ts";
-import { ask, dataDir, say, startBot } from "./support.ts";
+import { connect } from "../support/rpc.ts";
+import { ask, dataDir, say, startBot } from "../support/bot.ts";
 
 const METHODS = ["ECONOMY__BALANCE", "ECONOMY__LEADERBOARD", "ECONOMY__SET_BALANCE"];
 const TOPIC = "ECONOMY__BALANCE_CHANGED";

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import type { General } from "../../cogs/general/general.ts";
 import { createConsoleAdapter } from "../../src/adapters/console.ts";
 import type { Bot } from "../../src/bot/bot.ts";
-import { ask, say, startBot } from "./support.ts";
+import { ask, say, startBot } from "../support/bot.ts";
 
 const GENERAL_COMMANDS = ["8ball", "choose", "flip", "roll", "serverinfo", "userinfo"];
 

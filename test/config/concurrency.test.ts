@@ -8,7 +8,7 @@ import {
   openConfigStore,
   type NamespaceDocument,
 } from "../../src/config/index.ts";
-import { SpyDriver, tempDir } from "./helpers.ts";
+import { SpyDriver, tempDir } from "../support/config.ts";
 
 
 test("concurrent updates lose no increments, in memory and on disk", async (t) => {

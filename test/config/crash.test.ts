@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openConfigStore, type NamespaceDocument } from "../../src/config/index.ts";
-import { runAndKill, type KillPlan, inBatches } from "./crash-harness.ts";
-import { tempDir } from "./helpers.ts";
+import { runAndKill, type KillPlan, inBatches } from "../support/crash-harness.ts";
+import { tempDir } from "../support/config.ts";
 
 const SCRIPT = fileURLToPath(new URL("./fixtures/crash-writer.ts", import.meta.url));
 const ROUNDS = 24;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { JsonFileDriver, openConfigStore } from "../../src/config/index.ts";
 import { atomicWriteFile } from "../../src/config/atomic-write.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDir } from "../support/config.ts";
 
 test("data lives in <dir>/config/<namespace>.json as a version-1 document, mode 0600", async (t) => {
   const dir = await tempDir(t);

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openConfigStore, type ConfigStore } from "../../src/config/index.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDir } from "../support/config.ts";
 
 const ECONOMY = {
   global: { currency: "credits", rates: { daily: 100 } },

@@ -9,7 +9,7 @@ import {
   type ConfigStore,
   type NamespaceDocument,
 } from "../../src/config/index.ts";
-import { SpyDriver, tempDir } from "./helpers.ts";
+import { SpyDriver, tempDir } from "../support/config.ts";
 
 const BANK = {
   global: { currency: "credits", rates: { daily: 100 } },

@@ -1,8 +1,8 @@
 // Core's RPC methods and stateful topics, on a real bot with a real RPC server on port 0.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { connect } from "../rpc/support.ts";
-import { startBot } from "../cogs/support.ts";
+import { connect } from "../support/rpc.ts";
+import { startBot } from "../support/bot.ts";
 
 test("CORE__STATUS, CORE__PACKAGES and CORE__METHODS give their state on subscribe and push every change", async (t) => {
   const { bot } = await startBot(t, { rpc: true });

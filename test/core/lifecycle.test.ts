@@ -1,21 +1,15 @@
 // Core commands and the package lifecycle on a real bot: help, info, invite, paths, reload,
 // teardown and cog hooks, stop draining commands, setup time limit, JSON reload, refusals.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Adapter } from "../../src/adapters/types.ts";
 import type { Bot } from "../../src/bot/bot.ts";
 import { createBot, type CreateBotOptions } from "../../src/app/create-bot.ts";
-import { COGS, fakeAdapter, say } from "../cogs/support.ts";
-import { connect, recordingLogger } from "../rpc/support.ts";
-
-function temp(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), "cogwheel-life-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { COGS, fakeAdapter, say } from "../support/bot.ts";
+import { connect, recordingLogger } from "../support/rpc.ts";
+import { tempDir as temp, writePackage as pkg } from "../support/temp.ts";
 
 async function bot(t: TestContext, options: Partial<CreateBotOptions> & { rpc?: boolean } = {}): Promise<Bot> {
   const { rpc, ...rest } = options;
@@ -23,11 +17,6 @@ async function bot(t: TestContext, options: Partial<CreateBotOptions> & { rpc?: 
   t.after(() => b.stop());
   await b.start({ listenRpc: rpc ?? false });
   return b;
-}
-
-function pkg(root: string, name: string, files: Record<string, string>): void {
-  mkdirSync(join(root, name), { recursive: true });
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(root, name, file), text);
 }
 
 test("help lists commands by cog, explains one, lists a group, and hides owner-only ones from others", async (t) => {

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseOpenRPCDocument } from "@open-rpc/schema-utils-js";
-import { connect } from "../rpc/support.ts";
-import { startBot } from "../cogs/support.ts";
+import { connect } from "../support/rpc.ts";
+import { startBot } from "../support/bot.ts";
 
 interface Described {
   name: string;

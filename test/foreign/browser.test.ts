@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { createRpcClient, RpcConnectionError, type WebSocketConstructor } from "../../src/client/index.ts";
-import { runCli, tempDir } from "../cli/support.ts";
-import { eventually } from "../client/support.ts";
+import { runCli, tempDir } from "../support/cli.ts";
+import { eventually } from "../support/client.ts";
 
 const DASHBOARD = "https://dash.example";
 

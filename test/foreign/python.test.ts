@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { runCli, tempDir } from "../cli/support.ts";
+import { runCli, tempDir } from "../support/cli.ts";
 
 const SCRIPT = fileURLToPath(new URL("./red_dashboard_client.py", import.meta.url));
 /** Debian's python3-websocket is installed for Debian's own interpreter, not for a pyenv/venv one earlier on PATH. */

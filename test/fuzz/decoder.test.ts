@@ -20,7 +20,7 @@ import {
   ws,
   type Lossless,
   type Member,
-} from "./support.ts";
+} from "../support/fuzz.ts";
 
 const jsonrpcText = fc.oneof(
   { weight: 6, arbitrary: fc.constant('"2.0"') },

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { stringify as losslessStringify } from "lossless-json";
 import { parseJson, stringifyJson } from "../../src/protocol/json.ts";
-import { fuzzParams, numberText, parseLossless, RawNumber, stringText, ws, type Lossless } from "./support.ts";
+import { fuzzParams, numberText, parseLossless, RawNumber, stringText, ws, type Lossless } from "../support/fuzz.ts";
 
 /** What parseJson must give: integer literals beyond ±(2^53 − 1) as bigints, other numbers as doubles. */
 function expected(value: Lossless): unknown {

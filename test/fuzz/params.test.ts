@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { isRpcError } from "../../src/rpc/errors.ts";
 import { ANY_PARAMS, bindParams, compileParams, type ParamSpec } from "../../src/rpc/params.ts";
 import { array, integer, optional, snowflake } from "../../src/rpc/schema.ts";
-import { fuzzParams } from "./support.ts";
+import { fuzzParams } from "../support/fuzz.ts";
 
 const NAMES = ["a", "b", "member_id", "amount", "$x", "_y", "pkg_names", "limit"];
 

@@ -17,7 +17,7 @@ import { test, type TestContext } from "node:test";
 import fc from "fast-check";
 import WebSocket from "ws";
 import { RpcError, type RpcServer } from "../../src/rpc/index.ts";
-import { recordingLogger, startServer } from "../rpc/support.ts";
+import { recordingLogger, startServer } from "../support/rpc.ts";
 import {
   depthExceeds,
   fuzzParams,
@@ -34,7 +34,7 @@ import {
   ws as wsText,
   type Lossless,
   type Member,
-} from "./support.ts";
+} from "../support/fuzz.ts";
 
 const MAX_BATCH = 8;
 const MAX_DEPTH = 16;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { createRpcServer } from "../../src/rpc/index.ts";
-import { connect, recordingLogger, startServer, upgradeStatus } from "./support.ts";
+import { connect, recordingLogger, startServer, upgradeStatus } from "../support/rpc.ts";
 
 const TOKEN = "a".repeat(24) + "0123456789abcdef0123456789abcdef";
 

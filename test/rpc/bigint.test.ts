@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RpcError } from "../../src/rpc/index.ts";
-import { connect, startServer } from "./support.ts";
+import { connect, startServer } from "../support/rpc.ts";
 
 const GUILD = "123456789012345678";
 const USER = "81384788765712384";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseOpenRPCDocument } from "@open-rpc/schema-utils-js";
 import { cogMethodName, createRpcServer, NO_DOC } from "../../src/rpc/index.ts";
-import { connect, recordingLogger, startServer } from "./support.ts";
+import { connect, recordingLogger, startServer } from "../support/rpc.ts";
 
 const BUILTINS = ["GET_METHODS", "GET_METHOD_INFO", "GET_TOPICS", "GET_TOPIC", "GET_SUBSCRIPTIONS", "SUBSCRIBE", "UNSUBSCRIBE", "rpc.discover"];
 

@@ -6,7 +6,7 @@ import net from "node:net";
 import { test, type TestContext } from "node:test";
 import WebSocket, { type ClientOptions } from "ws";
 import { createRpcServer, RpcServerError, type RpcServer } from "../../src/rpc/index.ts";
-import { connect, recordingLogger, startServer, upgradeStatus } from "./support.ts";
+import { connect, recordingLogger, startServer, upgradeStatus } from "../support/rpc.ts";
 
 /** Like `upgradeStatus`, but with any ws client options (`origin`, `headers`). Bounded. */
 function tryUpgrade(port: number, options: ClientOptions, path = "/"): Promise<{ status: number; body: string }> {

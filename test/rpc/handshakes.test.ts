@@ -5,7 +5,8 @@ import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { test, type TestContext } from "node:test";
 import { createRpcServer, RpcServerError, type RpcServerOptions } from "../../src/rpc/index.ts";
-import { connectTo, startServer } from "./support.ts";
+import { connectTo, startServer } from "../support/rpc.ts";
+import { eventually as waitFor } from "../support/wait.ts";
 
 /** An upgrade request without its final blank line: the server waits for the rest. */
 const halfSent = (port: number): string => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n`;
@@ -47,15 +48,6 @@ async function holdHalfSent(t: TestContext, port: number, count: number, batch =
     await Promise.all(wave);
   }
   return holders;
-}
-
-/** Polls `condition` every 10 ms; fails after `ms`. */
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Connects a well-formed client, calls GET_METHODS, and returns how long both took (ms). */

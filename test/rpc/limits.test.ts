@@ -2,18 +2,8 @@
 // (back-pressure), buffered output (slow readers cut off with 1008) and the heartbeat.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { connect, deferred, startServer, upgradeStatus } from "./support.ts";
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every 10 ms; fails after `ms`. */
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { connect, deferred, startServer, upgradeStatus } from "../support/rpc.ts";
+import { eventually as waitFor, sleep } from "../support/wait.ts";
 
 const request = (id: number, method: string, params?: unknown): Record<string, unknown> =>
   params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params };

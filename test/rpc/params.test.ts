@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bindParams, compileParams } from "../../src/rpc/params.ts";
-import { connect, startServer } from "./support.ts";
+import { connect, startServer } from "../support/rpc.ts";
 
 const transfer = compileParams(["from", "to", "amount?"]);
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RpcError } from "../../src/rpc/index.ts";
-import { connect, deferred, recordingLogger, startServer } from "./support.ts";
+import { connect, deferred, recordingLogger, startServer } from "../support/rpc.ts";
 
 test("ids are echoed exactly as sent: 0, empty string, null, negative, huge and fractional numbers", async (t) => {
   const server = await startServer(t);

@@ -19,7 +19,7 @@ import {
   type RpcServer,
 } from "../../src/rpc/index.ts";
 import { SNOWFLAKE_MESSAGE } from "../../src/rpc/schema-keywords.ts";
-import { connect, recordingLogger, startServer, type TestClient } from "./support.ts";
+import { connect, recordingLogger, startServer, type TestClient } from "../support/rpc.ts";
 
 const SNOWFLAKE_ERROR = JSON.stringify(SNOWFLAKE_MESSAGE);
 

@@ -6,9 +6,8 @@ import net from "node:net";
 import { test, type TestContext } from "node:test";
 import WebSocket from "ws";
 import { createRpcServer, RpcServerError, type RpcServer, type RpcServerOptions } from "../../src/rpc/index.ts";
-import { connect, deferred, type TestClient } from "./support.ts";
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { connect, deferred, type TestClient } from "../support/rpc.ts";
+import { eventually as waitFor, sleep } from "../support/wait.ts";
 
 /** Resolves with the promise's value, or fails after `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -17,15 +16,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     promise.finally(() => clearTimeout(timer)),
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms))),
   ]);
-}
-
-/** Polls `condition` every 5 ms; fails after `ms`. */
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import type { RpcServer } from "../../src/rpc/index.ts";
-import { connect, startServer, type TestClient } from "./support.ts";
+import { connect, startServer, type TestClient } from "../support/rpc.ts";
 
 async function specServer(t: TestContext): Promise<{ server: RpcServer; client: TestClient; calls: string[] }> {
   const server = await startServer(t);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Subscriber, TopicEntry } from "../../src/rpc/topics.ts";
 import { TopicRegistry, UNSUBSCRIBED_NOTIFICATION, UNSUBSCRIBED_REASON_REMOVED } from "../../src/rpc/index.ts";
-import { connect, startServer } from "./support.ts";
+import { connect, startServer } from "../support/rpc.ts";
 
 const unsubscribed = (...topics: string[]): string =>
   `{"jsonrpc":"2.0","method":"UNSUBSCRIBED","params":{"topics":${JSON.stringify(topics)},"reason":"removed"}}`;

@@ -3,7 +3,7 @@
 // subscriber is told of; reloads are in topic-reload.test.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { connect, startServer } from "./support.ts";
+import { connect, startServer } from "../support/rpc.ts";
 
 test("a push is a JSON-RPC notification sent only to subscribed connections", async (t) => {
   const server = await startServer(t);

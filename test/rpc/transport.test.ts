@@ -8,7 +8,7 @@ import { test, type TestContext } from "node:test";
 import WebSocket from "ws";
 import { HELP_TEXT } from "../../src/rpc/http-reply.ts";
 import { createRpcServer, RpcServerError, type RpcServer, type RpcServerOptions } from "../../src/rpc/index.ts";
-import { connect, startServer, upgradeStatus, type TestClient } from "./support.ts";
+import { connect, startServer, upgradeStatus, type TestClient } from "../support/rpc.ts";
 
 /** Where a TCP connect attempt ended: connected, refused with an errno code, or nothing in time. */
 function tryConnect(host: string, port: number, ms = 1500): Promise<"connected" | "timeout" | string> {

@@ -1,7 +1,5 @@
 // Runs the real `cogwheel` CLI as a child process, in temp dirs, and reads what it prints.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -12,20 +10,7 @@ const MAIN = join(ROOT, "src/cli/main.ts");
 /** The message of the CLI's one start-up line saying the RPC server takes clients. */
 export const LISTENING = "RPC server listening on 127.0.0.1";
 
-/** A temp dir removed when the test ends. */
-export function tempDir(t: TestContext, prefix = "cogwheel-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => {
-    // A failed test may leave a bot writing into the dir (ENOTEMPTY): a throwing hook would
-    // skip the later ones, among them the one that kills the bot, and the run would hang.
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    } catch {
-      // leave it to the OS's temp cleanup
-    }
-  });
-  return dir;
-}
+export { tempDir } from "./temp.ts";
 
 /** One run of `cogwheel start …` (or any subcommand). */
 export class BotProcess {

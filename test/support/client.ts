@@ -28,13 +28,4 @@ export function spyWebSocket(): { Ctor: WebSocketConstructor; sent: string[]; co
   return { Ctor: Spy as unknown as WebSocketConstructor, sent, constructed };
 }
 
-/** Resolves when `check()` is true, polling every 10 ms; fails after `ms`. */
-export async function eventually(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { eventually, sleep } from "./wait.ts";

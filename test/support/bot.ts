@@ -1,0 +1,102 @@
+// Helpers for the bundled-cog tests: a real bot (real config files, real package loader)
+// fed with hand-built messages, and an adapter that knows a few users and one guild.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, type TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Adapter, ChatMessage, GuildInfo, UserInfo } from "../../src/adapters/types.ts";
+import type { Bot } from "../../src/bot/bot.ts";
+import { createBot } from "../../src/app/create-bot.ts";
+import { recordingLogger } from "./rpc.ts";
+
+/** The repository's bundled cogs, as the CLI passes them. */
+export const COGS = fileURLToPath(new URL("../../cogs/", import.meta.url));
+
+const root = mkdtempSync(join(tmpdir(), "cogwheel-cogs-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+
+/** A fresh data directory (all removed when the file's tests end). */
+export function dataDir(): string {
+  return join(root, `bot-${++dirs}`);
+}
+
+export const GUILD: GuildInfo = {
+  id: "g1",
+  name: "Cog Lovers",
+  memberCount: 42,
+  ownerId: "100",
+  createdAt: new Date("2020-01-02T03:04:05Z"),
+};
+
+export const USERS: Record<string, UserInfo> = {
+  "100": { id: "100", name: "alice", bot: false, createdAt: new Date("2016-05-06T00:00:00Z") },
+  "200": { id: "200", name: "bob", bot: false, createdAt: null },
+  "300": { id: "300", name: "carol", bot: false, createdAt: null },
+  "400": { id: "400", name: "dave", bot: false, createdAt: null },
+};
+
+/** An adapter with no platform behind it: it knows GUILD and USERS; "100" is the owner. */
+export function fakeAdapter(): Adapter {
+  let connected = false;
+  return {
+    kind: "discord",
+    start: async () => void (connected = true),
+    stop: async () => void (connected = false),
+    status: () => ({ connected, user: connected ? { id: "999", name: "Cogwheel" } : null }),
+    ownerIds: async () => ["100"],
+    setName: async () => {},
+    inviteUrl: async () => null,
+    guildInfo: async (id) => (id === GUILD.id ? GUILD : null),
+    userInfo: async (id) => USERS[id] ?? null,
+  };
+}
+
+/**
+ * Creates and starts a bot on `dir` with the bundled cogs; stopped when the test ends.
+ * With `rpc`, its RPC server listens on a free port.
+ */
+export async function startBot(
+  t: TestContext,
+  options: { dir?: string; rpc?: boolean; adapter?: Adapter } = {},
+): Promise<{ bot: Bot; dir: string; logger: ReturnType<typeof recordingLogger> }> {
+  const dir = options.dir ?? dataDir();
+  const logger = recordingLogger();
+  const bot = await createBot({
+    dataDir: dir,
+    adapter: options.adapter ?? fakeAdapter(),
+    logger,
+    bundledCogPath: COGS,
+    rpc: { port: 0 },
+  });
+  t.after(() => bot.stop());
+  await bot.start({ listenRpc: options.rpc ?? false });
+  return { bot, dir, logger };
+}
+
+/** Sends `content` as `author` (in guild g1 unless `guildId` says otherwise); returns the replies. */
+export async function say(
+  bot: Bot,
+  content: string,
+  options: { author?: string; guildId?: string | null } = {},
+): Promise<string[]> {
+  const replies: string[] = [];
+  const id = options.author ?? "100";
+  const message: ChatMessage = {
+    content,
+    author: { id, name: USERS[id]?.name ?? id, bot: false },
+    channelId: "c1",
+    guildId: options.guildId === undefined ? GUILD.id : options.guildId,
+    reply: async (text) => void replies.push(text),
+  };
+  await bot.handleMessage(message);
+  return replies;
+}
+
+/** Sends one message and returns its only reply (fails if there is not exactly one). */
+export async function ask(bot: Bot, content: string, options?: { author?: string; guildId?: string | null }): Promise<string> {
+  const replies = await say(bot, content, options);
+  if (replies.length !== 1) throw new Error(`expected one reply to ${JSON.stringify(content)}, got ${JSON.stringify(replies)}`);
+  return replies[0]!;
+}
