@@ -1,12 +1,13 @@
 // One bot per data dir, through the real CLI: a second bot refuses to start; a killed bot's lock
 // is taken over; every way out of `cogwheel start` releases the lock.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { connectTo } from "../support/rpc.ts";
 import { runCli, tempDir } from "../support/cli.ts";
+import { writeSlowPackage } from "../support/packages.ts";
 
 function lockPid(data: string): number {
   return (JSON.parse(readFileSync(join(data, "cogwheel.lock"), "utf8")) as { pid: number }).pid;
@@ -84,18 +85,7 @@ test("the shutdown command releases the lock", async (t) => {
 
 test("a second signal during a slow shutdown exits 1 at once and still releases the lock", async (t) => {
   const cogs = tempDir(t);
-  mkdirSync(join(cogs, "slow"));
-  writeFileSync(
-    join(cogs, "slow", "index.ts"),
-    `import type { Bot } from "cogwheel";
-class Slow { readonly name = "Slow"; }
-export async function setup(bot: Bot) {
-  const cog = new Slow();
-  await bot.addCog(cog);
-  bot.registerRpcHandler(cog, (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)), { name: "wait", params: ["ms"] });
-}
-`,
-  );
+  writeSlowPackage(cogs);
   const data = tempDir(t);
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", data, "--cog-path", cogs]);
   const client = await connectTo(t, await bot.rpcPort());

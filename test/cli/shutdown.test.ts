@@ -1,25 +1,13 @@
 // SIGTERM with clients mid-call and subscribed: calls finish and are answered, then 1001, exit 0.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
 import { connectTo } from "../support/rpc.ts";
 import { runCli, tempDir } from "../support/cli.ts";
+import { writeSlowPackage } from "../support/packages.ts";
 
 test("SIGTERM: in-flight calls get their replies, subscribers and callers get 1001, the process exits 0 promptly", async (t) => {
   const cogs = tempDir(t);
-  mkdirSync(join(cogs, "slow"));
-  writeFileSync(
-    join(cogs, "slow", "index.ts"),
-    `import type { Bot } from "cogwheel";
-class Slow { readonly name = "Slow"; }
-export async function setup(bot: Bot) {
-  const cog = new Slow();
-  await bot.addCog(cog);
-  bot.registerRpcHandler(cog, (ms: number) => new Promise((r) => setTimeout(() => r("done after " + ms), ms)), { name: "wait", params: ["ms"] });
-}
-`,
-  );
+  writeSlowPackage(cogs);
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t), "--cog-path", cogs]);
   const port = await bot.rpcPort();
   const caller = await connectTo(t, port);
