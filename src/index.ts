@@ -5,6 +5,17 @@ export type { AdapterView, BotStatus, BotView } from "./bot/view.ts";
 export type { Cog } from "./bot/cogs.ts";
 export type { CommandContext, CommandDefinition } from "./bot/commands.ts";
 export { BotError, CogLoadError, UserError, type BotErrorCode } from "./bot/errors.ts";
+// The one error catalog: a package's own errors, with how each crosses the wire and the chat.
+export {
+  CogwheelError,
+  createError,
+  isCogwheelError,
+  type CogwheelErrorClass,
+  type CogwheelErrorOptions,
+  type CreateErrorOptions,
+  type ErrorCodes,
+  type ErrorCrossing,
+} from "./protocol/catalog.ts";
 export type { BotEvents, BotEventName } from "./bot/events.ts";
 export type { LoadResult, PackagesState, UnloadResult } from "./bot/packages.ts";
 export type { Adapter, AdapterStatus, ChatMessage, ChatAuthor, GuildInfo, UserInfo } from "./adapters/types.ts";

@@ -38,28 +38,32 @@ import { open, readdir, rename, rm, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { CogwheelError } from "../protocol/catalog.ts";
 
 /** The lock's file name, inside the data dir. */
 export const LOCK_FILE = "cogwheel.lock";
 
-/** Stable codes of {@link DataDirLockError}. */
-export type DataDirLockErrorCode =
+/** Every code of {@link DataDirLockError}; start-up problems, printed by the CLI. */
+const LOCK_CODES = {
   /** Another live bot holds the data dir. */
-  | "ERR_DATA_DIR_LOCKED"
+  ERR_DATA_DIR_LOCKED: {},
   /** The lock could not be read or written (permissions, missing dir, a directory in its place…). */
-  | "ERR_DATA_DIR_LOCK_FAILED";
+  ERR_DATA_DIR_LOCK_FAILED: {},
+} as const;
+
+/** Stable codes of {@link DataDirLockError}. */
+export type DataDirLockErrorCode = keyof typeof LOCK_CODES;
 
 /** Why a data dir could not be locked; `message` is one line meant for the bot's owner. */
-export class DataDirLockError extends Error {
-  readonly code: DataDirLockErrorCode;
+export class DataDirLockError extends CogwheelError<DataDirLockErrorCode> {
+  static override readonly codes = LOCK_CODES;
   /** The absolute data dir. */
   readonly dir: string;
   /** The other bot's pid, for `ERR_DATA_DIR_LOCKED`. */
   readonly pid: number | null;
   constructor(code: DataDirLockErrorCode, dir: string, message: string, pid: number | null = null) {
-    super(message);
+    super(code, message);
     this.name = "DataDirLockError";
-    this.code = code;
     this.dir = dir;
     this.pid = pid;
   }

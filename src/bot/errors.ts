@@ -1,23 +1,44 @@
-/** Stable codes of {@link BotError}. */
-export type BotErrorCode =
-  | "ERR_COG_INVALID"
-  | "ERR_COG_NAME_TAKEN"
-  | "ERR_COG_UNKNOWN"
-  | "ERR_HANDLER_INVALID"
-  | "ERR_COMMAND_INVALID"
-  | "ERR_COMMAND_TAKEN"
-  | "ERR_PATH_INVALID"
-  | "ERR_SCOPE_DISPOSED"
-  | "ERR_OPTION_INVALID"
-  | "ERR_ADAPTER";
+/**
+ * The bot's errors, made with the one catalog (src/protocol/catalog.ts): each code listed once,
+ * with how it crosses boundaries. The dispatcher and the message handler read that; Core does
+ * not translate errors by hand.
+ */
+import { CogwheelError, createError, type CogwheelErrorOptions } from "../protocol/catalog.ts";
 
-/** A programming error in how a cog uses the bot (bad name, unknown cog, taken name…). */
-export class BotError extends Error {
-  readonly code: BotErrorCode;
-  constructor(code: BotErrorCode, message: string) {
-    super(message);
+/** The JSON-RPC code of a refusal by the chat platform (Discord rate limit, not connected…). */
+export const PLATFORM_REFUSED = -32001;
+/** JSON-RPC `Invalid params`: a value the caller sent that the bot will not take. */
+const INVALID_PARAMS = -32602;
+
+/** Every code of {@link BotError}, and how each crosses boundaries. */
+const BOT_CODES = {
+  ERR_COG_INVALID: {},
+  ERR_COG_NAME_TAKEN: {},
+  ERR_COG_UNKNOWN: {},
+  ERR_HANDLER_INVALID: {},
+  ERR_COMMAND_INVALID: {},
+  ERR_COMMAND_TAKEN: {},
+  /** A cog path that is not a directory: the owner typed it, so the owner reads why. */
+  ERR_PATH_INVALID: { user: true },
+  ERR_SCOPE_DISPOSED: {},
+  ERR_OPTION_INVALID: {},
+  /** The platform refused (rename too fast, not connected): its reason, on the wire and in chat. */
+  ERR_ADAPTER: { rpc: PLATFORM_REFUSED, user: true },
+  /** A name the bot will not take (length): `-32602` on the wire, the reason in chat. */
+  ERR_NAME_INVALID: { rpc: INVALID_PARAMS, user: true },
+  /** Prefixes the bot will not take (empty, white space): `-32602` on the wire, the reason in chat. */
+  ERR_PREFIXES_INVALID: { rpc: INVALID_PARAMS, user: true },
+} as const;
+
+/** Stable codes of {@link BotError}. */
+export type BotErrorCode = keyof typeof BOT_CODES;
+
+/** An error of the bot: mostly how a cog uses it (bad name, unknown cog, taken name…). */
+export class BotError extends CogwheelError<BotErrorCode> {
+  static override readonly codes = BOT_CODES;
+  constructor(code: BotErrorCode, message: string, options?: CogwheelErrorOptions) {
+    super(code, message, options);
     this.name = "BotError";
-    this.code = code;
   }
 }
 
@@ -25,28 +46,12 @@ export class BotError extends Error {
  * An error meant for the person who typed the command: its message is shown to them as is,
  * in one line. Anything else a command throws is logged and answered with a generic line.
  */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UserError";
-  }
-}
+export const UserError = createError("ERR_USER", "That did not work.", { name: "UserError", user: true });
+export type UserError = InstanceType<typeof UserError>;
 
 /**
  * Thrown by a package's `setup` to refuse loading with a reason for the owner; reported in
  * `failed_with_reason_packages` (Red's CogLoadError). Other exceptions are `failed_packages`.
  */
-export class CogLoadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CogLoadError";
-  }
-}
-
-// Brands shared across module copies, like RpcError's: a package may see another instance.
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof Error && error.name === "UserError";
-}
-export function isCogLoadError(error: unknown): error is CogLoadError {
-  return error instanceof Error && error.name === "CogLoadError";
-}
+export const CogLoadError = createError("ERR_COG_LOAD_REFUSED", "the package refused to load", { name: "CogLoadError" });
+export type CogLoadError = InstanceType<typeof CogLoadError>;

@@ -1,10 +1,11 @@
 import type { ChatMessage } from "../adapters/types.ts";
 import type { Bot } from "./bot.ts";
-import { isUserError } from "./errors.ts";
+import { isCogwheelError } from "../protocol/catalog.ts";
 
 /**
- * Runs the prefix command a message invokes, if any. Errors become one friendly line for the
- * user; unexpected ones are logged in full.
+ * Runs the prefix command a message invokes, if any. This is the one place where an error
+ * becomes a line for the user: a catalog error whose code says `user` is shown as is (its first
+ * line); anything else is logged in full and answered with a generic line.
  */
 export async function handleMessage(bot: Bot, message: ChatMessage): Promise<void> {
   if (message.author.bot) return;
@@ -28,7 +29,7 @@ export async function handleMessage(bot: Bot, message: ChatMessage): Promise<voi
     const result = await command.run({ message, prefix, command: invokedAs, isOwner, reply }, args);
     if (typeof result === "string" && result !== "") await reply(result);
   } catch (error) {
-    if (isUserError(error)) {
+    if (isCogwheelError(error) && error.user) {
       await reply(error.message.split("\n")[0]!);
       return;
     }

@@ -1,6 +1,7 @@
 import type { Disposable, RpcLogger } from "../rpc/index.ts";
 import { seconds, withDeadline } from "./deadline.ts";
-import { isCogLoadError } from "./errors.ts";
+import { isCogwheelError } from "../protocol/catalog.ts";
+import { CogLoadError } from "./errors.ts";
 import { importFresh } from "./module-loader.ts";
 import { PACKAGE_NAME, type PackageFinder } from "./package-finder.ts";
 import type { PackageScope } from "./scope.ts";
@@ -204,7 +205,7 @@ export class PackageManager {
     const { setupMs } = this.#deadlines;
     const outcome = await withDeadline(async () => {
       module = await importFresh(entry);
-      if (typeof module.setup !== "function") throw new RefusedError(`package ${name} does not export a setup(bot) function`);
+      if (typeof module.setup !== "function") throw new CogLoadError(`package ${name} does not export a setup(bot) function`);
       await (module.setup as (bot: PackageScope) => unknown)(scope);
     }, setupMs, this.#stopped);
     if (outcome.ok && this.#state === "open") {
@@ -311,12 +312,10 @@ export class PackageManager {
   }
 }
 
-/** A load failure whose message is the reason to report (no setup). */
-class RefusedError extends Error {}
-
 /** The reason to report for a refusal (Red's CogLoadError, or no setup), or null for a crash. */
 function refusal(error: unknown): string | null {
-  return isCogLoadError(error) || error instanceof RefusedError ? (error as Error).message : null;
+  // By code, not instanceof: the package imports CogLoadError through its own module graph.
+  return isCogwheelError(error, "ERR_COG_LOAD_REFUSED") ? error.message : null;
 }
 
 function markStopping(result: LoadResult | UnloadResult, names: readonly string[]): void {

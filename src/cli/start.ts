@@ -1,5 +1,6 @@
 import { createApp, type App } from "../app/app.ts";
 import { AppError } from "../app/errors.ts";
+import { createError } from "../protocol/catalog.ts";
 import { createLogger, type LogLevel } from "./logger.ts";
 
 /** Flags of `cogwheel start`, already parsed. */
@@ -17,7 +18,8 @@ export interface StartFlags {
 }
 
 /** A start-up problem the user can fix: printed as one line, exit code 1. */
-export class StartError extends Error {}
+export const StartError = createError("ERR_START", "the bot could not start", { name: "StartError" });
+export type StartError = InstanceType<typeof StartError>;
 
 /**
  * How long a graceful shutdown may take before the process gives up and exits 1. Bot.stop()
