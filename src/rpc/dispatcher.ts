@@ -7,6 +7,7 @@ import { bindParams } from "./params.ts";
 import { encodeError, encodeResult, PARSE_ERROR_FRAME, validateRequest, type EncodedId } from "./protocol.ts";
 import { RawIds } from "./raw-id.ts";
 import type { MethodEntry, MethodRegistry } from "./registry.ts";
+import { toWireError } from "./wire-error.ts";
 
 /** One frame being handled; built-in handlers receive it first (see `registerBuiltin`). */
 export interface CallContext {
@@ -29,8 +30,9 @@ const INTERNAL_ERROR = RpcError.internal();
 
 /**
  * Turns incoming text into replies: decode, validate, look up, bind, invoke, encode. Every
- * failure is confined to its own request; handler exceptions are logged with the method's
- * name and answered with a bare -32603, never with their message or stack.
+ * failure is confined to its own request. A handler's RpcError, or catalog error with an `rpc`
+ * code, is its reply (see wire-error.ts); any other exception is logged with the method's name
+ * and answered with a bare -32603, never with its message or stack.
  */
 export class Dispatcher {
   readonly #methods: MethodRegistry;
@@ -169,10 +171,12 @@ export class Dispatcher {
     this.#logger.warn({ method: entry.name, errors }, "RPC method returned a result that does not match its declared schema");
   }
 
+  /** A handler threw: its wire error (see toWireError), or a logged bare -32603. */
   #failure(id: EncodedId | null, entry: MethodEntry, error: unknown): string | null {
-    if (isRpcError(error)) {
-      this.#logger.debug({ method: entry.name, code: error.code }, "RPC method answered with an error");
-      return id === null ? null : encodeError(id, error);
+    const wire = toWireError(error);
+    if (wire !== null) {
+      this.#logger.debug({ method: entry.name, code: wire.code }, "RPC method answered with an error");
+      return id === null ? null : encodeError(id, wire);
     }
     this.#logger.error({ method: entry.name, err: error }, "RPC method threw");
     return id === null ? null : encodeError(id, INTERNAL_ERROR);
