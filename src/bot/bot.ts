@@ -151,12 +151,14 @@ export class Bot {
   /** Renames the bot (remembered; on Discord also the username). */
   async setName(name: string): Promise<void> {
     const trimmed = typeof name === "string" ? name.trim() : "";
-    if (trimmed.length < 2 || trimmed.length > 32) throw new RangeError("a name must be 2 to 32 characters long");
+    if (trimmed.length < 2 || trimmed.length > 32) {
+      throw new BotError("ERR_NAME_INVALID", "That name won't do: a name must be 2 to 32 characters long.");
+    }
     try {
       await this.adapter.setName(trimmed);
     } catch (error) {
       // The platform refused (Discord: rate limit, bad name): a reason for the user, not a crash.
-      throw new BotError("ERR_ADAPTER", `the rename was refused: ${(error as Error).message}`);
+      throw new BotError("ERR_ADAPTER", `Could not rename: ${sentence(error)}`, { cause: error });
     }
     await this.#core.global().set("name", trimmed);
     this.#name = trimmed;
@@ -176,7 +178,7 @@ export class Bot {
     try {
       return await this.adapter.inviteUrl();
     } catch (error) {
-      throw new BotError("ERR_ADAPTER", (error as Error).message);
+      throw new BotError("ERR_ADAPTER", `No invite link right now: ${sentence(error)}`, { cause: error });
     }
   }
 
@@ -311,11 +313,17 @@ function makeView(bot: Bot): BotView {
 
 /**
  * Checks prefixes and orders them longest first, so `!!` is tried before `!`.
- * Throws a RangeError for an empty list, an empty prefix or one with white space.
+ * Throws BotError `ERR_PREFIXES_INVALID` for an empty list, an empty prefix or one with white space.
  */
 export function normalizePrefixes(prefixes: readonly string[]): string[] {
   if (!Array.isArray(prefixes) || prefixes.length === 0 || !prefixes.every((p) => typeof p === "string" && p !== "" && !/\s/.test(p))) {
-    throw new RangeError("prefixes must be a non-empty list of strings without spaces");
+    throw new BotError("ERR_PREFIXES_INVALID", "Those prefixes won't do: prefixes must be a non-empty list of strings without spaces.");
   }
   return [...new Set(prefixes)].sort((a, b) => b.length - a.length);
+}
+
+/** A platform's reason as the end of a sentence: one line, ending with a full stop. */
+function sentence(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ").trim();
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

@@ -32,7 +32,7 @@ export class PackageFinder {
   /** Adds a cog path (remembered in config). Throws ERR_PATH_INVALID for a non-directory. */
   async addPath(dir: string): Promise<string> {
     const absolute = resolve(dir);
-    if (!isDirectory(absolute)) throw new BotError("ERR_PATH_INVALID", `${absolute} is not a directory`);
+    if (!isDirectory(absolute)) throw new BotError("ERR_PATH_INVALID", `${absolute} is not a directory.`);
     await this.#config.global().update("cogPaths", (paths) => (paths.includes(absolute) ? paths : [...paths, absolute]));
     return absolute;
   }

@@ -1,7 +1,7 @@
 import type { Bot } from "../bot/bot.ts";
 import type { CommandDefinition } from "../bot/commands.ts";
 import type { PackageScope } from "../bot/scope.ts";
-import { BotError, UserError } from "../bot/errors.ts";
+import { UserError } from "../bot/errors.ts";
 import type { LoadResult, PackagesState } from "../bot/packages.ts";
 import { versions } from "./versions.ts";
 
@@ -66,13 +66,7 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
     run: async (ctx, args) => {
       const name = args.join(" ");
       if (!name) throw new UserError(`Usage: ${ctx.prefix}set name <name>`);
-      try {
-        await bot.setName(name);
-      } catch (error) {
-        if (error instanceof RangeError) throw new UserError(`That name won't do: ${error.message}.`);
-        if (error instanceof BotError && error.code === "ERR_ADAPTER") throw new UserError(`Could not rename: ${error.message}.`);
-        throw error;
-      }
+      await bot.setName(name); // its refusals are worded for the user (ERR_NAME_INVALID, ERR_ADAPTER)
       return `Done. I am now ${bot.name}.`;
     },
   });
@@ -82,12 +76,7 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
     usage: "<prefix>...",
     ownerOnly: true,
     run: async (ctx, args) => {
-      try {
-        await bot.setPrefixes(needNames(args, `${ctx.prefix}set prefix <prefix>...`));
-      } catch (error) {
-        if (error instanceof RangeError) throw new UserError(`Those prefixes won't do: ${error.message}.`);
-        throw error;
-      }
+      await bot.setPrefixes(needNames(args, `${ctx.prefix}set prefix <prefix>...`)); // ERR_PREFIXES_INVALID says why
       return `Prefixes set to ${bot.prefixes.join(" ")}`;
     },
   });
@@ -98,12 +87,7 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
     ownerOnly: true,
     run: async (ctx, args) => {
       if (args.length !== 1) throw new UserError(`Usage: ${ctx.prefix}addpath <folder>`);
-      try {
-        return `Added ${await bot.packages.addPath(args[0]!)} to the cog paths.`;
-      } catch (error) {
-        if ((error as { code?: string }).code === "ERR_PATH_INVALID") throw new UserError((error as Error).message + ".");
-        throw error;
-      }
+      return `Added ${await bot.packages.addPath(args[0]!)} to the cog paths.`; // ERR_PATH_INVALID says why
     },
   });
   cmd({
@@ -126,14 +110,8 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
   cmd({
     name: "invite",
     help: "Shows the link to invite the bot to a server.",
-    run: async () => {
-      try {
-        return (await bot.inviteUrl()) ?? "Invites exist only when the bot is connected to Discord.";
-      } catch (error) {
-        if (error instanceof BotError) throw new UserError(`No invite link right now: ${error.message}.`);
-        throw error;
-      }
-    },
+    // A platform refusal (ERR_ADAPTER) reads "No invite link right now: …" by itself.
+    run: async () => (await bot.inviteUrl()) ?? "Invites exist only when the bot is connected to Discord.",
   });
   cmd({
     name: "shutdown",

@@ -1,17 +1,7 @@
 import type { Bot } from "../bot/bot.ts";
 import type { PackageScope } from "../bot/scope.ts";
-import { BotError } from "../bot/errors.ts";
-import { array, boolean, integer, nullable, number, object, optional, record, RpcError, string, type JsonSchema } from "../rpc/index.ts";
+import { array, boolean, integer, nullable, number, object, optional, record, string, type JsonSchema } from "../rpc/index.ts";
 import { versions } from "./versions.ts";
-
-/** The RPC error for a refusal of the chat platform (Discord rate limit, not connected…). */
-export const PLATFORM_ERROR = -32001;
-
-/** Turns a platform refusal into a typed RPC error the client can show; rethrows anything else. */
-function platformRefusal(error: unknown): never {
-  if (error instanceof BotError && error.code === "ERR_ADAPTER") throw new RpcError(PLATFORM_ERROR, error.message);
-  throw error;
-}
 
 const names = (description: string): JsonSchema => array(string(), { description });
 const pkgNames = { pkg_names: names("Package names, as `[pkg_names]`: `[[\"general\", \"economy\"]]`.") };
@@ -54,7 +44,11 @@ export const METRICS_SCHEMAS = {
   }),
 } as const;
 
-/** Registers Core's RPC methods (Red's names and result shapes). */
+/**
+ * Registers Core's RPC methods (Red's names and result shapes). Errors are not translated here:
+ * the bot's catalog errors say their wire code (a refused rename is -32001 with the platform's
+ * reason, a name too long -32602) and the server sends them as such.
+ */
 export function registerCoreRpc(bot: Bot, scope: PackageScope, core: object): void {
   // The server checks params against the schemas below before a handler runs.
   scope.registerRpcHandler(core, (pkgNames: string[]) => bot.packages.load(pkgNames), {
@@ -78,14 +72,7 @@ export function registerCoreRpc(bot: Bot, scope: PackageScope, core: object): vo
   scope.registerRpcHandler(
     core,
     async (name?: string | null) => {
-      if (name !== undefined && name !== null) {
-        try {
-          await bot.setName(name);
-        } catch (error) {
-          if (error instanceof RangeError) throw RpcError.invalidParams({ reason: error.message });
-          platformRefusal(error);
-        }
-      }
+      if (name !== undefined && name !== null) await bot.setName(name);
       return bot.name;
     },
     {
@@ -98,14 +85,7 @@ export function registerCoreRpc(bot: Bot, scope: PackageScope, core: object): vo
   scope.registerRpcHandler(
     core,
     async (prefixes?: string[] | null) => {
-      if (prefixes !== undefined && prefixes !== null) {
-        try {
-          await bot.setPrefixes(prefixes);
-        } catch (error) {
-          if (error instanceof RangeError) throw RpcError.invalidParams({ reason: error.message });
-          throw error;
-        }
-      }
+      if (prefixes !== undefined && prefixes !== null) await bot.setPrefixes(prefixes);
       return [...bot.prefixes];
     },
     {
@@ -125,7 +105,7 @@ export function registerCoreRpc(bot: Bot, scope: PackageScope, core: object): vo
     result: object({ cogwheel: string(), discord_js: string(), node: string() }),
     doc: "Returns the versions of cogwheel, discord.js and Node: {cogwheel, discord_js, node}.",
   });
-  scope.registerRpcHandler(core, () => bot.inviteUrl().catch(platformRefusal), {
+  scope.registerRpcHandler(core, () => bot.inviteUrl(), {
     name: "invite_url",
     params: {},
     result: nullable(string({ format: "uri" })),

@@ -138,13 +138,17 @@ test("a platform refusal is -32001 over RPC and one line in chat; prefixes are c
   const refusing: Adapter = { ...fakeAdapter(), setName: async () => { throw new Error("You are changing your username too fast"); } };
   const b = await bot(t, { adapter: refusing, rpc: true, prefixes: ["!", "!!"] });
   const client = await connect(t, b.rpc);
+  // One message, worded for both audiences: the catalog error crosses the wire and the chat as is.
   assert.deepEqual((await client.call("CORE__NAME", ["Gearbox"])).error, {
     code: -32001,
-    message: "the rename was refused: You are changing your username too fast",
+    message: "Could not rename: You are changing your username too fast.",
   });
-  assert.deepEqual(await say(b, "!set name Gearbox"), ["Could not rename: the rename was refused: You are changing your username too fast."]);
+  assert.deepEqual(await say(b, "!set name Gearbox"), ["Could not rename: You are changing your username too fast."]);
   assert.deepEqual(await say(b, "!!ping"), ["Pong."]);
-  await assert.rejects(createBot({ dataDir: temp(t), adapter: fakeAdapter(), logger: recordingLogger(), prefixes: [""] }), RangeError);
+  await assert.rejects(createBot({ dataDir: temp(t), adapter: fakeAdapter(), logger: recordingLogger(), prefixes: [""] }), {
+    name: "BotError",
+    code: "ERR_PREFIXES_INVALID",
+  });
 });
 
 test("a cog cannot take an RPC name another cog owns, even through the naming rule", async (t) => {
