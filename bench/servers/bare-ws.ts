@@ -4,18 +4,13 @@
  * (the write coalescing Cogwheel does), so the floor is comparable on that point too.
  */
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
 import { corkPerTurn } from "../lib/cork.ts";
-import { runServer } from "./common.ts";
+import { listenWebSocketServer, runServer } from "./common.ts";
 
 const cork = process.argv.includes("--cork");
 
 await runServer(async () => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
-  });
+  const wss = await listenWebSocketServer();
   wss.on("connection", (ws, req) => {
     ws.on("error", () => {});
     if (!cork) {

@@ -3,6 +3,7 @@
  * IPC, answer `mem` (after a forced GC; children run with --expose-gc) and `publish`
  * (fan-out servers only), and exit with the parent.
  */
+import { WebSocketServer } from "ws";
 import { childLifecycle, type Msg } from "../lib/proc.ts";
 
 export interface BenchServer {
@@ -40,4 +41,14 @@ export async function runServer(start: () => Promise<BenchServer>): Promise<void
     }
   });
   process.send({ type: "ready", port: server.port, pid: process.pid });
+}
+
+/** A bare `ws` server on 127.0.0.1 and a free port, once it listens. */
+export async function listenWebSocketServer(): Promise<WebSocketServer> {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve, reject) => {
+    wss.once("listening", resolve);
+    wss.once("error", reject);
+  });
+  return wss;
 }

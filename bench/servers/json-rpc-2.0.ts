@@ -5,18 +5,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { JSONRPCClient, JSONRPCServer, JSONRPCServerAndClient } from "json-rpc-2.0";
-import { WebSocketServer } from "ws";
-import { runServer } from "./common.ts";
+import { listenWebSocketServer, runServer } from "./common.ts";
 
 await runServer(async () => {
   const rpc = new JSONRPCServer();
   // Positional params arrive as the params array.
   rpc.addMethod("echo", (params: unknown) => (params as unknown[])[0]);
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
-  });
+  const wss = await listenWebSocketServer();
   wss.on("connection", (webSocket) => {
     webSocket.on("error", () => {});
     const serverAndClient = new JSONRPCServerAndClient(

@@ -3,16 +3,12 @@
  * Cogwheel and publishes by looping over subscribers with a JSON.stringify + send each.
  */
 import type { AddressInfo } from "node:net";
-import { WebSocketServer, type WebSocket } from "ws";
-import { runServer, tickData } from "./common.ts";
+import type { WebSocket } from "ws";
+import { listenWebSocketServer, runServer, tickData } from "./common.ts";
 
 await runServer(async () => {
   const subscribers = new Set<WebSocket>();
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
-  });
+  const wss = await listenWebSocketServer();
   wss.on("connection", (ws) => {
     ws.on("error", () => {});
     ws.on("close", () => subscribers.delete(ws));

@@ -7,10 +7,9 @@
  * socket write, as in bare-ws.ts --cork (the write coalescing Cogwheel does).
  */
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
 import { CODECS, isCodecKey } from "../lib/codecs.ts";
 import { corkPerTurn } from "../lib/cork.ts";
-import { runServer } from "./common.ts";
+import { listenWebSocketServer, runServer } from "./common.ts";
 
 const codecArg = process.argv.find((a) => a.startsWith("--codec="))?.slice(8) ?? "json";
 if (!isCodecKey(codecArg)) throw new Error(`ws-json-echo: unknown --codec=${codecArg} (json, lossless-json, json-bigint)`);
@@ -22,11 +21,7 @@ interface Request {
 }
 
 await runServer(async () => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
-  });
+  const wss = await listenWebSocketServer();
   wss.on("connection", (ws, req) => {
     ws.on("error", () => {});
     const cork = corkPerTurn(req.socket);
