@@ -1,4 +1,5 @@
 // Errors an RpcClient rejects with. Browser-safe: no Node imports.
+import { joinCatalog } from "../protocol/catalog.ts";
 
 /** The server answered a call with a JSON-RPC error: code, message and data exactly as sent. */
 export class RpcCallError extends Error {
@@ -54,3 +55,7 @@ export class RpcTimeoutError extends Error {
     this.timeoutMs = timeoutMs;
   }
 }
+
+// In the one catalog (their codes are ERR_* strings); RpcCallError carries a wire code instead.
+joinCatalog(RpcConnectionError);
+joinCatalog(RpcTimeoutError);

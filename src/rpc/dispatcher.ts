@@ -1,3 +1,4 @@
+import { BATCH_TOO_LARGE_REASON } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
 import type { Connection } from "./connection.ts";
 import { isRpcError, RpcError } from "./errors.ts";
@@ -80,7 +81,7 @@ export class Dispatcher {
     }
     if (items.length > this.#limits.maxBatchSize) {
       connection.send(
-        encodeError("null", RpcError.invalidRequest({ reason: "batch too large", limit: this.#limits.maxBatchSize })),
+        encodeError("null", RpcError.invalidRequest({ reason: BATCH_TOO_LARGE_REASON, limit: this.#limits.maxBatchSize })),
       );
       return;
     }

@@ -6,6 +6,7 @@
  *   name taken, port in use), with a stable string `code` in the style of Node's `ERR_*`.
  */
 
+import { joinCatalog } from "../protocol/catalog.ts";
 import { ErrorCode, ErrorMessage, standardErrorMessage } from "../protocol/errors.ts";
 
 // The codes and their exact messages are wire data the client reads too: they live in src/protocol.
@@ -87,3 +88,6 @@ export class RpcServerError extends Error {
     this.code = code;
   }
 }
+
+// In the one catalog: recognised by isCogwheelError; no code of it crosses to the wire (-32603).
+joinCatalog(RpcServerError);
