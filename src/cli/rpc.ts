@@ -42,19 +42,31 @@ function url(value: string): string {
   return value;
 }
 
+/** PARAMS of `cogwheel rpc call` that cannot be meant as words: printed as one line, exit 1. */
+export class CallParamsError extends Error {
+  override name = "CallParamsError";
+}
+
 /**
  * PARAMS of `cogwheel rpc call`: a single word that is a JSON array or object is sent as is;
  * otherwise every word is a string argument, positional. No words: no params.
+ * A single word starting with `[` or `{` was meant as JSON: if it does not parse, that is a
+ * usage error, not a string — `'{"name": "Robo"'` must not rename the bot to that text.
  */
 export function parseCallParams(words: readonly string[]): unknown {
   if (words.length === 0) return undefined;
   if (words.length === 1) {
+    const word = words[0]!;
     try {
-      const value: unknown = parseJson(words[0]!); // snowflakes stay exact
+      const value: unknown = parseJson(word); // snowflakes stay exact
       if (value !== null && typeof value === "object") return value;
       // A quoted JSON string is that string ('"two words"'), not text with quotes in it.
       if (typeof value === "string") return [value];
-    } catch {
+    } catch (error) {
+      if (/^\s*[[{]/.test(word)) {
+        // The parser's own wording differs between Node lines; the user needs only the what.
+        throw new CallParamsError(`PARAMS ${word} starts with ${word.trim()[0]} but is not valid JSON; to send it as text, quote it as a JSON string`);
+      }
       // not JSON: a plain word
     }
   }
@@ -151,8 +163,18 @@ async function info(method: string, _options: unknown, command: Command): Promis
 }
 
 async function call(method: string, words: string[], _options: unknown, command: Command): Promise<void> {
+  let params: unknown;
+  try {
+    params = parseCallParams(words);
+  } catch (error) {
+    // A usage error: checked before connecting, so nothing is sent.
+    if (!(error instanceof CallParamsError)) throw error;
+    process.stderr.write(`cogwheel rpc: ${error.message}\n`);
+    process.exitCode = EXIT_RPC_ERROR;
+    return;
+  }
   process.exitCode = await withClient(flagsOf(command), async (client) => {
-    printJson(await client.call(method, parseCallParams(words)));
+    printJson(await client.call(method, params));
     return EXIT_OK;
   });
 }
@@ -212,6 +234,16 @@ Examples:
   cogwheel rpc subscribe CORE__PACKAGES CORE__STATUS
 `,
     );
+
+  // `cogwheel rpc methods | head -1`: the reader went away, so the rest of the output has no
+  // one to go to. End quietly with 0, as a reader closing early is its choice, not our failure
+  // (not 141 as with SIGPIPE: Node ignores SIGPIPE, and a 1 would read as an RPC error).
+  rpc.hook("preAction", () => {
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(EXIT_OK);
+      throw error;
+    });
+  });
 
   rpc.command("methods").description("list every method, one per line").option("--json", "print a JSON array instead").action(methods);
   rpc.command("info").description("print a method's documentation").argument("<method>", "method name (any case)").action(info);

@@ -87,6 +87,33 @@ test("cogwheel rpc against a running bot", { timeout: 30_000 }, async (t) => {
     assert.equal(done.stderr, "");
   });
 
+  await t.test("a reader that goes away (| head -1) ends methods and subscribe quietly with exit 0", async () => {
+    // Our end of the pipe closed before the CLI writes: each of its writes meets EPIPE.
+    const methods = rpc("methods");
+    methods.child.stdout.destroy();
+    // subscribe: the reader takes the first line and leaves; the next push meets EPIPE.
+    const sub = rpc("subscribe", "CORE__STATUS");
+    await sub.until(() => (sub.stdout.length >= 1 ? true : undefined), 10000, "the stored state");
+    sub.child.stdout.destroy();
+    const renamed = await finished(rpc("call", "CORE__NAME", "Piped"));
+    assert.equal(renamed.code, 0, renamed.stderr);
+    for (const run of [await finished(methods), await finished(sub)]) {
+      assert.equal(run.stderr, "");
+      assert.equal(run.code, 0);
+    }
+  });
+
+  await t.test("rpc call with a word that starts like JSON but does not parse: one line, exit 1, nothing sent", async () => {
+    for (const word of ['{"name": "Robo"', "[1, 2"]) {
+      const run = await finished(rpc("call", "CORE__NAME", word));
+      assert.equal(run.code, 1, word);
+      assert.deepEqual(run.stdout, []);
+      assert.equal(run.stderr, `cogwheel rpc: PARAMS ${word} starts with ${word[0]} but is not valid JSON; to send it as text, quote it as a JSON string\n`);
+    }
+    const name = await finished(rpc("call", "CORE__NAME"));
+    assert.deepEqual(name.stdout, ['"Piped"'], "the name did not change");
+  });
+
   await t.test("subscribe exits 2 with one line when the bot goes away", async () => {
     const sub = rpc("subscribe", "CORE__STATUS");
     await sub.until(() => (sub.stdout.length >= 1 ? true : undefined), 10000, "the stored state");
@@ -144,4 +171,6 @@ test("rpc call PARAMS: a JSON array or object as is, a quoted JSON string as one
   assert.deepEqual(parseCallParams(['"two words"']), ["two words"]);
   assert.deepEqual(parseCallParams(["42"]), ["42"]);
   assert.deepEqual(parseCallParams(["general", "economy"]), ["general", "economy"]);
+  assert.throws(() => parseCallParams(['{"name": "Robo"']), { name: "CallParamsError" });
+  assert.deepEqual(parseCallParams(["{a", "b"]), ["{a", "b"], "several words are always words");
 });
