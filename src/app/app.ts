@@ -43,6 +43,8 @@ export class App {
   #lock: DataDirLock | null = null;
   #token: RpcToken | null = null;
   #stopping: Promise<void> | null = null;
+  /** The resource being opened right now, which stop() lets finish (then closes). */
+  #opening: Promise<unknown> | null = null;
   #stopRequested!: () => void;
   readonly #stopSignal = new Promise<void>((resolve) => (this.#stopRequested = resolve));
 
@@ -136,13 +138,22 @@ export class App {
     };
   }
 
-  /** Opens one resource and registers its clean-up; if stop() began meanwhile, closes it again. */
+  /**
+   * Opens one resource and registers its clean-up. stop() waits for an open in progress before
+   * it runs the clean-ups, so a resource that finishes opening after stop() began is still closed.
+   */
   async #open<T>(open: () => Promise<T>, close: (value: T) => unknown): Promise<T> {
     this.#check();
-    const value = await open();
-    this.#cleanups.push(() => close(value));
-    this.#check();
-    return value;
+    const opening = open();
+    this.#opening = opening;
+    try {
+      const value = await opening;
+      this.#cleanups.push(() => close(value));
+      this.#check();
+      return value;
+    } finally {
+      this.#opening = null;
+    }
   }
 
   #check(): void {
@@ -172,6 +183,8 @@ export class App {
     this.#state = "stopping";
     this.#stopRequested();
     this.#stopping = (async () => {
+      // Opening steps are bounded (the lock waits at most 5 s; the rest is local I/O).
+      await this.#opening?.catch(() => undefined);
       for (const cleanup of this.#cleanups.splice(0).reverse()) {
         try {
           await cleanup();

@@ -10,8 +10,8 @@ export type Cog = object;
 export interface CogScope {
   readonly name: string;
   readonly instance: Cog;
-  /** The package whose scope added it ("core" for the Core cog). */
-  readonly owner: string;
+  /** The scope that added it, compared by identity (never by name). */
+  readonly owner: CogOwner;
   readonly disposables: Disposable[];
 }
 
@@ -30,12 +30,17 @@ export function cogNameOf(cog: Cog): string {
   return name;
 }
 
+/** Who added a cog: a package's scope. Only its name is read; ownership is the object itself. */
+export interface CogOwner {
+  readonly name: string;
+}
+
 /** The loaded cogs. Removing a cog disposes everything it registered, newest first. */
 export class CogRegistry {
   readonly #byName = new Map<string, CogScope>();
   readonly #byInstance = new Map<Cog, CogScope>();
 
-  add(cog: Cog, owner: string): CogScope {
+  add(cog: Cog, owner: CogOwner): CogScope {
     if (typeof cog !== "object" || cog === null) throw new BotError("ERR_COG_INVALID", "a cog must be an object");
     const name = cogNameOf(cog);
     const taken = this.#byName.get(name.toLowerCase());
@@ -80,13 +85,14 @@ export class CogRegistry {
   }
 
   /**
-   * Removes a cog: disposes its registrations newest first; errors in one do not stop the
-   * rest (they are returned for logging). Returns null if no such cog.
+   * Removes a cog's record, if it is still the one registered under its name (a late rollback
+   * of an abandoned load must not remove the cog a newer load added under that name), and
+   * disposes its registrations newest first; errors in one do not stop the rest (they are
+   * returned for logging). Returns null when the record is no longer registered.
    */
-  remove(name: string): { scope: CogScope; errors: unknown[] } | null {
-    const scope = this.#byName.get(name.toLowerCase());
-    if (scope === undefined) return null;
-    this.#byName.delete(name.toLowerCase());
+  removeRecord(scope: CogScope): { scope: CogScope; errors: unknown[] } | null {
+    if (this.#byName.get(scope.name.toLowerCase()) !== scope) return null;
+    this.#byName.delete(scope.name.toLowerCase());
     this.#byInstance.delete(scope.instance);
     const errors: unknown[] = [];
     for (const registration of scope.disposables.splice(0).reverse()) {

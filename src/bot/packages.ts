@@ -70,6 +70,8 @@ interface LoadedPackage {
 }
 
 const STOPPING = "the bot is shutting down";
+/** The built-in Core's scope name: no package may take it. */
+const RESERVED = "core";
 
 /**
  * Loads, unloads and reloads packages by name: the store owns the lifecycle, not the plugin.
@@ -135,7 +137,8 @@ export class PackageManager {
     });
     const failed = remembered.filter((name) => !result.loaded_packages.includes(name));
     if (failed.length > 0) {
-      this.#host.logger.warn({ failed: Object.fromEntries(failed.map((n) => [n, this.#failed.get(n) ?? "not found"])) }, "remembered packages did not load; they stay remembered");
+      const reason = (n: string): string => result.failed_with_reason_packages[n] ?? this.#failed.get(n) ?? "not found in the cog paths";
+      this.#host.logger.warn({ failed: Object.fromEntries(failed.map((n) => [n, reason(n)])) }, "remembered packages did not load; they stay remembered");
     }
     return result;
   }
@@ -187,6 +190,10 @@ export class PackageManager {
     }
     if (this.#loaded.has(name)) {
       result.alreadyloaded_packages.push(name);
+      return;
+    }
+    if (name.toLowerCase() === RESERVED) {
+      result.failed_with_reason_packages[name] = `the name ${RESERVED} is reserved for the bot's built-in Core`;
       return;
     }
     if (this.#state !== "open") {

@@ -85,7 +85,7 @@ export class PackageScope {
   /** Adds a cog (named by its `name` property), then runs its `cogLoad()` if it has one. */
   async addCog(cog: Cog): Promise<void> {
     this.#open("add a cog");
-    const scope = this.#host.cogs.add(cog, this.name);
+    const scope = this.#host.cogs.add(cog, this);
     const entry: Entry = { cog: scope };
     this.#entries.push(entry);
     const hook = (cog as { cogLoad?: unknown }).cogLoad;
@@ -93,8 +93,12 @@ export class PackageScope {
     try {
       await hook.call(cog);
     } catch (error) {
-      this.#forget(entry);
-      this.#disposeCog(scope, []);
+      // Only while the scope is open: a disposed scope has removed this cog already, and the
+      // name may belong to a newer load by now.
+      if (this.#state === "open") {
+        this.#forget(entry);
+        this.#disposeCog(scope, []);
+      }
       throw error;
     }
   }
@@ -178,7 +182,7 @@ export class PackageScope {
     const handle = this.#host.config.namespace(namespace, defaults);
     const released = { value: false };
     this.#leases.push(released);
-    return leased(handle, released, this.name);
+    return leased(handle, released, this.name, handle.name);
   }
 
   /**
@@ -223,7 +227,7 @@ export class PackageScope {
   }
 
   #disposeCog(cog: CogScope, problems: string[]): void {
-    const removed = this.#host.cogs.remove(cog.name);
+    const removed = this.#host.cogs.removeRecord(cog);
     for (const error of removed?.errors ?? []) problems.push(`a registration of ${cog.name} failed to dispose: ${messageOf(error)}`);
   }
 
@@ -241,8 +245,8 @@ export class PackageScope {
   /** The cog's record, if this package added it. */
   #cogOf(cog: Cog): CogScope {
     const scope = this.#host.cogs.scopeOf(cog);
-    if (scope.owner !== this.name) {
-      throw new BotError("ERR_COG_UNKNOWN", `cog ${scope.name} belongs to package ${scope.owner}, not to ${this.name}`);
+    if (scope.owner !== this) {
+      throw new BotError("ERR_COG_UNKNOWN", `cog ${scope.name} belongs to package ${scope.owner.name}, not to ${this.name}`);
     }
     return scope;
   }
@@ -252,17 +256,25 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A namespace handle that refuses use once its package's scope released it. */
-function leased<D extends NamespaceDefaults>(handle: ConfigNamespace<D>, released: { value: boolean }, owner: string): ConfigNamespace<D> {
+/** The namespace methods that hand out a scope object, which must be leased too. */
+const SCOPE_GETTERS = new Set<PropertyKey>(["global", "guild", "channel", "user", "member"]);
+
+/**
+ * A namespace handle that refuses use once its package's scope released it, and so do the
+ * scope objects it handed out (`global()`, `member(…)`…): a `ConfigScope` kept by a package
+ * must not write after the package is gone.
+ */
+function leased<T extends object>(handle: T, released: { value: boolean }, owner: string, what: string): T {
   return new Proxy(handle, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       return (...args: unknown[]): unknown => {
         if (released.value) {
-          throw new BotError("ERR_SCOPE_DISPOSED", `package ${owner} is unloaded: its config handle ${target.name} can no longer be used`);
+          throw new BotError("ERR_SCOPE_DISPOSED", `package ${owner} is unloaded: its config handle ${what} can no longer be used`);
         }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return SCOPE_GETTERS.has(property) && typeof result === "object" && result !== null ? leased(result, released, owner, what) : result;
       };
     },
   });

@@ -72,3 +72,15 @@ test("stop() during start (a remembered package's setup hangs) ends the start wi
   assert.ok(Date.now() - begun < 5000);
   assert.equal(existsSync(join(data, "cogwheel.lock")), false);
 });
+
+test("stop() right after start() still closes what start() was opening: the lock is released", async (t) => {
+  const data = tempDir(t);
+  const app = createApp({ dataDir: data, logger });
+  const started = app.start();
+  await app.stop();
+  assert.equal(await started, null);
+  assert.equal(existsSync(join(data, "cogwheel.lock")), false);
+  const again = createApp({ dataDir: data, logger });
+  t.after(() => again.stop());
+  assert.notEqual(await again.start(), null);
+});

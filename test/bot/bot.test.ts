@@ -131,3 +131,13 @@ test("a cog's cogUnload can still save through a config handle opened after the 
   assert.equal(await bot.config.namespace("Saver", { global: { saved: false as boolean } }).global().get("saved"), true);
   assert.throws(() => notes.global(), { code: "ERR_SCOPE_DISPOSED" });
 });
+
+test("a config scope object kept by a package refuses writes once the package is gone", async (t) => {
+  const { bot } = await startBot(t);
+  const scope = bot.createScope("keeper");
+  const kept = scope.config("Keeper", { global: { n: 0 } }).global();
+  await kept.set("n", 1);
+  await scope.dispose();
+  assert.throws(() => kept.set("n", 42), { code: "ERR_SCOPE_DISPOSED" });
+  assert.equal(await bot.config.namespace("Keeper", { global: { n: 0 } }).global().get("n"), 1);
+});

@@ -146,3 +146,43 @@ test("scenario 6: a subscriber of a package's topic keeps receiving across CORE_
   });
   assert.deepEqual((await client.call("GET_SUBSCRIPTIONS")).result, []);
 });
+
+test("a late cogLoad failure of an abandoned load never removes the cog a newer load added under that name", async (t) => {
+  const cogs = temp(t);
+  pkg(cogs, "flaky", {
+    "index.js": `import { readFileSync } from "node:fs";
+export async function setup(bot) {
+  const slow = readFileSync(new URL("./mode.txt", import.meta.url), "utf8") === "slow";
+  const cog = { name: "Flaky", ping: () => "pong", cogLoad: () => slow ? new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 500)) : undefined };
+  await bot.addCog(cog);
+  bot.registerRpcHandler(cog, "ping");
+}
+`,
+    "mode.txt": "slow",
+  });
+  const b = await bot(t, { cogPaths: [cogs], deadlines: { setupMs: 150 } });
+  const client = await connect(t, b.rpc);
+  assert.deepEqual((await client.call("CORE__LOAD", [["flaky"]])).result.failed_with_reason_packages, { flaky: "setup did not finish within 0.15 s" });
+  writeFileSync(join(cogs, "flaky", "mode.txt"), "fast");
+  assert.deepEqual((await client.call("CORE__LOAD", [["flaky"]])).result.loaded_packages, ["flaky"]);
+  await sleep(600); // the first load's cogLoad has rejected by now
+  assert.equal((await client.call("FLAKY__PING")).result, "pong");
+  assert.deepEqual(b.cogNames(), ["Core", "Flaky"]);
+});
+
+test("no package can register on another's cog, Core's included, and none may be named core", async (t) => {
+  const cogs = temp(t);
+  pkg(cogs, "grabber", {
+    "index.js": `export async function setup(bot) {
+  const core = bot.bot.getCog("Core");
+  bot.registerRpcHandler(core, () => "owned", { name: "evil" });
+}
+`,
+  });
+  pkg(cogs, "core", { "index.js": "export async function setup() {}\n" });
+  const b = await bot(t, { cogPaths: [cogs] });
+  const client = await connect(t, b.rpc);
+  const result = (await client.call("CORE__LOAD", [["grabber", "core"]])).result;
+  assert.deepEqual([result.failed_packages, result.failed_with_reason_packages], [["grabber"], { core: "the name core is reserved for the bot's built-in Core" }]);
+  assert.deepEqual((await client.call("CORE__EVIL")).error, { code: -32601, message: "Method not found" });
+});
