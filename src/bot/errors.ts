@@ -4,11 +4,10 @@
  * not translate errors by hand.
  */
 import { CogwheelError, createError, type CogwheelErrorOptions } from "../protocol/catalog.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 
 /** The JSON-RPC code of a refusal by the chat platform (Discord rate limit, not connected…). */
 export const PLATFORM_REFUSED = -32001;
-/** JSON-RPC `Invalid params`: a value the caller sent that the bot will not take. */
-const INVALID_PARAMS = -32602;
 
 /** Every code of {@link BotError}, and how each crosses boundaries. */
 const BOT_CODES = {
@@ -25,9 +24,9 @@ const BOT_CODES = {
   /** The platform refused (rename too fast, not connected): its reason, on the wire and in chat. */
   ERR_ADAPTER: { rpc: PLATFORM_REFUSED, user: true },
   /** A name the bot will not take (length): `-32602` on the wire, the reason in chat. */
-  ERR_NAME_INVALID: { rpc: INVALID_PARAMS, user: true },
+  ERR_NAME_INVALID: { rpc: ErrorCode.InvalidParams, user: true },
   /** Prefixes the bot will not take (empty, white space): `-32602` on the wire, the reason in chat. */
-  ERR_PREFIXES_INVALID: { rpc: INVALID_PARAMS, user: true },
+  ERR_PREFIXES_INVALID: { rpc: ErrorCode.InvalidParams, user: true },
 } as const;
 
 /** Stable codes of {@link BotError}. */
