@@ -63,6 +63,12 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   for (const key of Object.keys(rpc)) if (!KNOWN_RPC.has(key)) throw invalid(`unknown option rpc.${key}`);
   const auth = rpc.auth ?? APP_DEFAULTS.rpc.auth;
   if (auth !== "none" && auth !== "token") throw invalid('rpc.auth must be "none" or "token"');
+  if (rpc.port !== undefined && (!Number.isInteger(rpc.port) || rpc.port < 0 || rpc.port > 65535)) throw invalid("rpc.port must be a whole number from 0 to 65535");
+  for (const [key, list] of [["rpc.allowedOrigins", rpc.allowedOrigins], ["cogPaths", options.cogPaths], ["prefixes", options.prefixes], ["owners", options.owners]] as const) {
+    if (list !== undefined && (!Array.isArray(list) || !list.every((item) => typeof item === "string" && item !== ""))) {
+      throw invalid(`${key} must be a list of non-empty strings`);
+    }
+  }
   const token = options.discordToken ?? null;
   if (token !== null && (typeof token !== "string" || token.trim() === "")) throw invalid("discordToken must be a non-empty string or null");
   return {

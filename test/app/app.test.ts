@@ -15,6 +15,8 @@ test("options are checked up front: unknown or bad ones are ERR_APP_OPTION", () 
   assert.throws(() => createApp({ dataDir: "x", logger, rpc: { tls: true } } as never), { code: "ERR_APP_OPTION", message: "unknown option rpc.tls" });
   assert.throws(() => createApp({ dataDir: "", logger }), { code: "ERR_APP_OPTION" });
   assert.throws(() => createApp({ dataDir: "x", logger, rpc: { auth: "password" as never } }), { code: "ERR_APP_OPTION" });
+  assert.throws(() => createApp({ dataDir: "x", logger, rpc: { port: 70000 } }), { code: "ERR_APP_OPTION", message: "rpc.port must be a whole number from 0 to 65535" });
+  assert.throws(() => createApp({ dataDir: "x", logger, cogPaths: [""] }), { code: "ERR_APP_OPTION", message: "cogPaths must be a list of non-empty strings" });
 });
 
 test("start opens everything and stop closes it in reverse; stop is safe twice", async (t) => {

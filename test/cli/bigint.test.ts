@@ -11,8 +11,8 @@ test("cogwheel rpc call X '[123456789012345678]' sends and prints the exact digi
   mkdirSync(join(cogs, "probe"));
   writeFileSync(
     join(cogs, "probe", "index.ts"),
-    `import type { Bot } from "cogwheel";
-export async function setup(bot: Bot) {
+    `import type { PackageScope } from "cogwheel";
+export async function setup(bot: PackageScope) {
   const cog = { name: "Probe" };
   await bot.addCog(cog);
   bot.registerRpcHandler(cog, (...args: unknown[]) => args.map((a) => [typeof a, a]), { name: "echo" });

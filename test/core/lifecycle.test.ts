@@ -54,10 +54,10 @@ test("unload runs teardown, cogUnload and tracked clean-ups; stop tears down too
   const marks = join(cogs, "marks.json");
   pkg(cogs, "hooks", {
     "index.ts": `import { appendFileSync } from "node:fs";
-import type { Bot } from "cogwheel";
+import type { PackageScope } from "cogwheel";
 const mark = (m: string) => appendFileSync(${JSON.stringify(marks)}, m + "\\n");
 class Hooks { readonly name = "Hooks"; cogLoad() { mark("cogLoad"); } cogUnload() { mark("cogUnload"); } }
-export async function setup(bot: Bot) {
+export async function setup(bot: PackageScope) {
   const cog = new Hooks();
   await bot.addCog(cog);
   bot.track(cog, { dispose: () => mark("tracked") });
@@ -114,10 +114,10 @@ test("a setup that never finishes fails with a reason after the time limit, and 
 test("reload re-reads JSON files a package imports", async (t) => {
   const cogs = temp(t);
   pkg(cogs, "withdata", {
-    "index.ts": `import type { Bot } from "cogwheel";
+    "index.ts": `import type { PackageScope } from "cogwheel";
 import data from "./data.json" with { type: "json" };
 class WithData { readonly name = "WithData"; }
-export async function setup(bot: Bot) {
+export async function setup(bot: PackageScope) {
   const cog = new WithData();
   await bot.addCog(cog);
   bot.registerRpcHandler(cog, () => data.value, { name: "value" });
