@@ -1,13 +1,28 @@
-// Module resolution hooks for packages (cogs). Plain JavaScript on purpose: Node runs hooks
-// in a separate loader thread where the TypeScript transform is not available.
+// Module resolution and loading hooks for packages (cogs). Plain JavaScript on purpose: the
+// hooks may run in Node's separate loader thread (module.register, Node 20), where the
+// TypeScript transform of the host is not available.
 //
 // 1. `import … from "cogwheel"` (and "cogwheel/rpc") from a package anywhere on disk resolves
 //    to the running framework's own files, so the package gets the same module instances
 //    (same classes) as the bot that loads it.
 // 2. Fresh code on every load: a package's entry is imported with `?cogwheel-gen=N`, and every
-//    file it imports outside node_modules and outside the framework inherits that tag, so a
-//    reload re-evaluates the package's whole file tree instead of reusing cached modules.
-// 3. Package files are ES modules, whatever package.json (if any) sits above them.
+//    file it imports by a relative or absolute path (not a dependency from node_modules, not
+//    the framework) inherits that tag, so a reload re-evaluates the package's whole file tree
+//    instead of reusing cached modules.
+// 3. Package files are ES modules, whatever package.json (if any) sits above them, and this
+//    file loads them itself: JavaScript as is, TypeScript (.ts/.mts/.tsx) compiled by esbuild
+//    (the copy tsx ships with), with the same options on every Node line. Neither Node's own
+//    type stripping (which rejects enums and refuses files under node_modules) nor whichever
+//    hooks tsx installs on this Node version (module.register on 20, module.registerHooks on
+//    newer lines, where it would treat a .js package file as CommonJS) decides how a package
+//    loads.
+//
+// The functions work as both kinds of hooks: asynchronous (module.register, where next* return
+// promises) and synchronous (module.registerHooks, where they return values).
+
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 const GEN = "cogwheel-gen";
 let aliases = new Map();
@@ -18,15 +33,37 @@ export function initialize(data) {
   frameworkRoot = data.frameworkRoot;
 }
 
+let esbuild;
+function transformTypeScript(source, file) {
+  if (esbuild === undefined) {
+    // tsx's own esbuild: a dependency of a dependency, so look it up from tsx.
+    const fromHere = createRequire(import.meta.url);
+    esbuild = createRequire(fromHere.resolve("tsx/package.json"))("esbuild");
+  }
+  return esbuild.transformSync(source, {
+    loader: file.endsWith(".tsx") ? "tsx" : "ts",
+    format: "esm",
+    // One target for every Node line, so a package compiles the same everywhere (decorators
+    // and other newer syntax are lowered for the oldest supported line).
+    target: "node20",
+    sourcefile: file,
+    sourcemap: "inline",
+  }).code;
+}
+
+const then = (value, f) => (value !== null && typeof value?.then === "function" ? value.then(f) : f(value));
+const clean = (u) => u.split("?")[0];
+const nodeModulesDepth = (u) => u.split("/node_modules/").length - 1;
+
 function generationOf(url) {
   return url !== undefined && url.includes(GEN) ? new URL(url).searchParams.get(GEN) : null;
 }
 
-function isPackageFile(url) {
-  return url.startsWith("file:") && !url.includes("/node_modules/") && !url.startsWith(frameworkRoot);
+function isPath(specifier) {
+  return /^(\.\.?(\/|$)|\/|file:)/.test(specifier);
 }
 
-export async function resolve(specifier, context, nextResolve) {
+export function resolve(specifier, context, nextResolve) {
   const alias = aliases.get(specifier);
   // Resolved by the chain (tsx included) so the framework's .ts files get their format.
   if (alias !== undefined) return nextResolve(alias, context);
@@ -34,21 +71,33 @@ export async function resolve(specifier, context, nextResolve) {
   const own = specifier.startsWith("file:") ? generationOf(specifier) : null;
   const inherited = generationOf(context.parentURL);
   const generation = own ?? inherited;
-  if (generation === null) return nextResolve(specifier, context);
+  // Bare specifiers from package files are dependencies: the chain loads them as usual.
+  if (generation === null || (own === null && !isPath(specifier))) return nextResolve(specifier, context);
 
-  // Resolve against clean URLs (no query) so other loaders see ordinary files.
-  const clean = (u) => u.split("?")[0];
-  const result = await nextResolve(own !== null ? clean(specifier) : specifier, {
-    ...context,
-    parentURL: context.parentURL === undefined ? undefined : clean(context.parentURL),
+  // Resolve against clean URLs (no query) so other loaders see ordinary files; the chain
+  // (tsx) maps `./x.js` to `./x.ts` and finds extensionless imports.
+  const parentURL = context.parentURL === undefined ? undefined : clean(context.parentURL);
+  const resolved = nextResolve(own !== null ? clean(specifier) : specifier, { ...context, parentURL });
+  return then(resolved, (result) => {
+    if (!result.url.startsWith("file:") || result.url.startsWith(frameworkRoot)) return result;
+    // A relative path into a node_modules folder below the package: a dependency.
+    if (own === null && nodeModulesDepth(result.url) > nodeModulesDepth(parentURL)) return result;
+    const url = new URL(clean(result.url));
+    // CommonJS files live in require's cache, which a URL tag cannot refresh: documented.
+    if (/\.c[jt]s$/.test(url.pathname)) return result;
+    url.searchParams.set(GEN, generation);
+    const format = url.pathname.endsWith(".json") ? "json" : "module";
+    return { url: url.href, format, shortCircuit: true };
   });
-  if (!isPackageFile(result.url)) return result;
-  const url = new URL(clean(result.url));
-  // CommonJS files live in require's cache, which a URL tag cannot refresh: documented.
-  if (/\.c[jt]s$/.test(url.pathname)) return result;
-  url.searchParams.set(GEN, generation);
-  if (url.pathname.endsWith(".json")) return { url: url.href, format: "json", shortCircuit: true };
-  // tsx, whose resolver ran before us, transforms "module-typescript" as an ES module.
-  const format = /\.(m?ts|tsx)$/.test(url.pathname) ? "module-typescript" : "module";
-  return { url: url.href, format, shortCircuit: true };
+}
+
+export function load(url, context, nextLoad) {
+  if (generationOf(url) === null || !url.startsWith("file:")) return nextLoad(url, context);
+  const file = fileURLToPath(clean(url));
+  if (/\.(node|wasm)$/.test(file) || /\.c[jt]s$/.test(file)) return nextLoad(url, context);
+  let source = readFileSync(file, "utf8");
+  // Read here too: a loader of the chain may answer JSON from require's cache.
+  if (file.endsWith(".json")) return { format: "json", source, shortCircuit: true };
+  if (/\.(m?ts|tsx)$/.test(file)) source = transformTypeScript(source, file);
+  return { format: "module", source, shortCircuit: true };
 }
