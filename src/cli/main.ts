@@ -3,6 +3,7 @@ import { versions } from "../core/versions.ts";
 import { DEFAULT_PORT, TOKEN_FILE } from "../protocol/constants.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import { buildRpcCommand } from "./rpc.ts";
+import { checkStartFlags } from "./start-flags.ts";
 import { runStart, StartError, type StartFlags } from "./start.ts";
 
 function port(value: string): number {
@@ -39,7 +40,8 @@ export function buildProgram(): Command {
     .option("--token <token>", "Discord bot token (default: $DISCORD_TOKEN)")
     .option("--owner <id>", "user id of an owner (repeatable)", collect, [])
     .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info"))
-    .action(async (options: StartFlags & { logLevel: LogLevel }) => {
+    .action(async (options: StartFlags & { logLevel: LogLevel }, command: Command) => {
+      checkStartFlags(options, (key) => command.getOptionValueSource(key) === "cli");
       process.exitCode = await runStart(options);
     });
 

@@ -259,3 +259,25 @@ test("SIGKILL during a burst of config writes leaves valid config holding every 
   assert.ok(((await client.call("GET_METHODS")).result as string[]).includes("ECONOMY__BALANCE"));
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
 });
+
+test("contradictory or empty flags of start are one line and exit 1, before anything starts", { timeout: 30_000 }, async (t) => {
+  const data = tempDir(t);
+  const cases: Array<[string[], string]> = [
+    [["--rpc-auth", "token"], "--rpc-auth has no effect without --rpc (add --rpc to run the RPC server)"],
+    [["--rpc-port", "0"], "--rpc-port has no effect without --rpc (add --rpc to run the RPC server)"],
+    [["--rpc-allow-origin", "http://localhost:8080", "--rpc-auth", "none"], "--rpc-allow-origin, --rpc-auth have no effect without --rpc (add --rpc to run the RPC server)"],
+    [["--token", ""], "--token must not be empty"],
+    [["--token", "  "], "--token must not be empty"],
+    [["--prefix", "!", "--prefix", ""], "--prefix must not be empty"],
+    [["--owner", ""], "--owner must not be empty"],
+    [["--cog-path", ""], "--cog-path must not be empty"],
+    [["--data-dir", " "], "--data-dir must not be empty"],
+  ];
+  for (const [args, line] of cases) {
+    const bot = runCli(t, ["start", "--data-dir", data, ...args]);
+    const exit = await Promise.race([bot.exited, new Promise<{ code: string }>((r) => setTimeout(() => r({ code: "still running" }), 5000))]);
+    assert.equal(exit.code, 1, args.join(" "));
+    assert.equal(bot.stderrText, `cogwheel: ${line}\n`, args.join(" "));
+    assert.deepEqual(bot.stdout, [], "nothing started");
+  }
+});

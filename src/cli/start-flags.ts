@@ -1,0 +1,36 @@
+import { StartError, type StartFlags } from "./start.ts";
+
+/** The RPC flags that only mean something with `--rpc`, by option key and flag. */
+const NEEDS_RPC = [
+  ["rpcPort", "--rpc-port"],
+  ["rpcAllowOrigin", "--rpc-allow-origin"],
+  ["rpcAuth", "--rpc-auth"],
+] as const;
+
+/** Flags whose value names something: an empty (or blank) one can only be a mistake. */
+const NON_EMPTY = [
+  ["dataDir", "--data-dir"],
+  ["cogPath", "--cog-path"],
+  ["prefix", "--prefix"],
+  ["owner", "--owner"],
+  ["token", "--token"],
+] as const;
+
+/**
+ * Refuses contradictory or empty flags of `cogwheel start`, as one line (a StartError), before
+ * anything starts. `given(key)` says whether the user typed the flag: a default is never
+ * contradictory. Silently ignoring `--rpc-auth token` without `--rpc` would let a user believe
+ * a server is protected that does not run; an empty `--token` fell back to console mode, which
+ * hides a script's unset variable (`--token "$TOKEN"`).
+ */
+export function checkStartFlags(flags: StartFlags, given: (key: keyof StartFlags) => boolean): void {
+  if (!flags.rpc) {
+    const stray = NEEDS_RPC.filter(([key]) => given(key)).map(([, flag]) => flag);
+    if (stray.length > 0) throw new StartError(`${stray.join(", ")} ${stray.length === 1 ? "has" : "have"} no effect without --rpc (add --rpc to run the RPC server)`);
+  }
+  for (const [key, flag] of NON_EMPTY) {
+    const value = flags[key];
+    const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+    if (values.some((v) => v.trim() === "")) throw new StartError(`${flag} must not be empty`);
+  }
+}
