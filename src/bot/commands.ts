@@ -89,9 +89,25 @@ export class CommandRegistry {
     return [...new Set(this.#byName.values())].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** The commands of a group (`set` → `set name`, `set prefix`), sorted; empty if it is none. */
+  group(name: string): Command[] {
+    const group = `${name.toLowerCase().trim().replace(/\s+/g, " ")} `;
+    return this.list().filter((c) => c.name.startsWith(group));
+  }
+
   get(name: string): Command | undefined {
     return this.#byName.get(name.toLowerCase().trim().replace(/\s+/g, " "));
   }
+}
+
+/** A command's help line, `!set name <name> - Renames the bot.`: in `help` and a group's help. */
+export function helpLine(prefix: string, command: Command): string {
+  return `${prefix}${command.name}${command.usage ? ` ${command.usage}` : ""} - ${command.help}`;
+}
+
+/** A group's help: one help line per command of it. Shown by `help set` and by `set` alone. */
+export function groupHelp(prefix: string, group: readonly Command[]): string {
+  return group.map((c) => helpLine(prefix, c)).join("\n");
 }
 
 function normalize(name: unknown, cogName: string): string {

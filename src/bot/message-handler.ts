@@ -1,6 +1,7 @@
 import type { ChatMessage } from "../adapters/types.ts";
 import type { Bot } from "./bot.ts";
 import { isCogwheelError } from "../protocol/catalog.ts";
+import { groupHelp } from "./commands.ts";
 
 /**
  * Runs the prefix command a message invokes, if any. This is the one place where an error
@@ -16,6 +17,13 @@ export async function handleMessage(bot: Bot, message: ChatMessage): Promise<voi
     message.reply(text).catch((error: unknown) => bot.logger.error({ err: error }, "could not send a reply"));
   if (match === null) {
     const word = message.content.slice(prefix.length).trim().split(/\s+/)[0];
+    // A group alone (`!set`), or with a word that is none of its commands, shows the group's
+    // help, as `!help set` does: `!help` lists `!set name`, so `set` is not an unknown command.
+    const group = word ? bot.commands.group(word) : [];
+    if (group.length > 0) {
+      await reply(groupHelp(prefix, group));
+      return;
+    }
     if (bot.hintUnknownCommands && word) await reply(`Unknown command "${word}". Type ${prefix}help for the list.`);
     return;
   }

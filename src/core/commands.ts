@@ -1,5 +1,5 @@
 import type { Bot } from "../bot/bot.ts";
-import type { CommandDefinition } from "../bot/commands.ts";
+import { groupHelp, helpLine, type CommandDefinition } from "../bot/commands.ts";
 import type { PackageScope } from "../bot/scope.ts";
 import { UserError } from "../bot/errors.ts";
 import type { LoadResult, PackagesState } from "../bot/packages.ts";
@@ -132,9 +132,9 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
         const command = bot.commands.get(asked);
         if (command === undefined) {
           // A group (`help set`) lists its commands.
-          const group = bot.commands.list().filter((c) => c.name.startsWith(`${asked} `));
+          const group = bot.commands.group(asked);
           if (group.length === 0) throw new UserError(`No command called "${asked}".`);
-          return group.map((c) => `${ctx.prefix}${c.name}${c.usage ? ` ${c.usage}` : ""} - ${c.help}`).join("\n");
+          return groupHelp(ctx.prefix, group);
         }
         const usage = command.usage ? ` ${command.usage}` : "";
         return `${ctx.prefix}${command.name}${usage}\n${command.help}${command.ownerOnly ? " (owner only)" : ""}`;
@@ -143,7 +143,7 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
       for (const command of bot.commands.list()) {
         if (command.ownerOnly && !ctx.isOwner) continue;
         const lines = byCog.get(command.cogName) ?? [];
-        lines.push(`  ${ctx.prefix}${command.name}${command.usage ? ` ${command.usage}` : ""} - ${command.help}`);
+        lines.push(`  ${helpLine(ctx.prefix, command)}`);
         byCog.set(command.cogName, lines);
       }
       const sections = [...byCog].map(([cog, lines]) => `${cog}:\n${lines.join("\n")}`);

@@ -30,6 +30,9 @@ test("help lists commands by cog, explains one, lists a group, and hides owner-o
   assert.deepEqual(await say(b, "!help load"), ["!load [package]...\nLoads packages; alone, shows which are loaded, failed and available. (owner only)"]);
   assert.deepEqual(await say(b, "!help set"), ["!set name <name> - Renames the bot.\n!set prefix <prefix>... - Sets the command prefixes."]);
   assert.deepEqual(await say(b, "!help nope"), ['No command called "nope".']);
+  // A group without a subcommand (or with one it lacks) shows the group's help, on any platform.
+  assert.deepEqual(await say(b, "!set"), ["!set name <name> - Renames the bot.\n!set prefix <prefix>... - Sets the command prefixes."]);
+  assert.deepEqual(await say(b, "!SET nickname x"), ["!set name <name> - Renames the bot.\n!set prefix <prefix>... - Sets the command prefixes."]);
   assert.deepEqual(await say(b, "!load general", { author: "200" }), ["Only the bot's owner can use !load."]);
 });
 
