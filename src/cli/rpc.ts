@@ -104,7 +104,7 @@ export function reportFailure(error: unknown, flags: RpcFlags): number {
     return EXIT_CONNECTION;
   }
   if (error instanceof RpcConnectionError) {
-    if (error.code === "ERR_RPC_CONNECT") {
+    if (error.code === "ERR_RPC_CONNECT" || error.code === "ERR_RPC_UNAUTHORIZED") {
       process.stderr.write(`cogwheel rpc: ${error.message}: ${connectHint(error.message, address, flags)}\n`);
     } else {
       process.stderr.write(`cogwheel rpc: ${error.message}\n`);

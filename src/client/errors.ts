@@ -21,8 +21,14 @@ export class RpcCallError extends Error {
 
 /** Why a connection-level failure happened. */
 export type RpcConnectionErrorCode =
-  /** The socket could not be opened (refused, HTTP 401/403/503, bad URL, connect timeout). */
+  /** The socket could not be opened (refused, HTTP 503, bad URL, connect timeout; in browsers also 401/403). */
   | "ERR_RPC_CONNECT"
+  /**
+   * The server refused the upgrade with HTTP 401 or 403: a wrong or missing token, or a refused
+   * Host/Origin. Trying again cannot help, so reconnect stops. Only where the WebSocket shows the
+   * status (Node's `ws`); a browser sees a bare failure and reports ERR_RPC_CONNECT.
+   */
+  | "ERR_RPC_UNAUTHORIZED"
   /** The connection dropped while the call was in flight. */
   | "ERR_RPC_DISCONNECTED"
   /** `close()` was called. */
@@ -34,11 +40,14 @@ export class RpcConnectionError extends Error {
   readonly code: RpcConnectionErrorCode;
   /** The WebSocket close code, when the connection closed (1006 = dropped without a close frame). */
   readonly closeCode?: number;
+  /** The HTTP status of a refused upgrade, when the WebSocket implementation shows it (Node's `ws`). */
+  readonly httpStatus?: number;
 
-  constructor(code: RpcConnectionErrorCode, message: string, options: { closeCode?: number; cause?: unknown } = {}) {
+  constructor(code: RpcConnectionErrorCode, message: string, options: { closeCode?: number; httpStatus?: number; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.closeCode !== undefined) this.closeCode = options.closeCode;
+    if (options.httpStatus !== undefined) this.httpStatus = options.httpStatus;
   }
 }
 

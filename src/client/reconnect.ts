@@ -39,8 +39,8 @@ export class Reconnector {
 
   /**
    * Connects: waits the back-off first when `afterDrop`, then attempts until one succeeds.
-   * Without reconnect the first failure rejects; with it, only `close()` (ERR_RPC_CLOSED) ends
-   * the loop. At most one loop runs per client (the client guards that).
+   * Without reconnect the first failure rejects; with it, only `close()` (ERR_RPC_CLOSED) or a
+   * refusal (ERR_RPC_UNAUTHORIZED) ends the loop. At most one loop runs per client (the client guards that).
    */
   async run(hooks: ConnectHooks, afterDrop: boolean): Promise<void> {
     if (afterDrop) await this.#sleep();
@@ -53,8 +53,10 @@ export class Reconnector {
       } catch (error) {
         if (hooks.isClosed()) throw closedError();
         const failure = error instanceof RpcConnectionError ? error : new RpcConnectionError("ERR_RPC_CONNECT", `could not connect to ${hooks.url}: ${String(error)}`, { cause: error });
-        hooks.failed(failure, this.enabled);
-        if (!this.enabled) throw failure;
+        // A refused token (401/403) is refused again on every retry: give up and say why.
+        const retry = this.enabled && failure.code !== "ERR_RPC_UNAUTHORIZED";
+        hooks.failed(failure, retry);
+        if (!retry) throw failure;
         await this.#sleep();
       }
     }

@@ -93,7 +93,7 @@ export class ClientSocket {
       let opened = false;
       let settled = false;
       let detail: string | undefined;
-      const fail = (message: string, closeCode?: number): void => {
+      const fail = (message: string, closeCode?: number, httpStatus?: number): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -103,7 +103,8 @@ export class ClientSocket {
         } catch {
           // already closing
         }
-        reject(new RpcConnectionError("ERR_RPC_CONNECT", `could not connect to ${url}: ${message}`, closeCode === undefined ? {} : { closeCode }));
+        const refused = httpStatus === 401 || httpStatus === 403;
+        reject(new RpcConnectionError(refused ? "ERR_RPC_UNAUTHORIZED" : "ERR_RPC_CONNECT", `could not connect to ${url}: ${message}`, { closeCode, httpStatus }));
       };
       const timer = setTimeout(() => fail(`no connection within ${connectTimeout} ms`), connectTimeout || 2 ** 31 - 1);
       ws.addEventListener("open", () => {
@@ -112,6 +113,7 @@ export class ClientSocket {
         clearTimeout(timer);
         resolve();
       });
+      onRefusedUpgrade(ws, (status) => fail(`Unexpected server response: ${status}`, undefined, status));
       ws.addEventListener("error", (event) => {
         detail ??= describeEvent(event);
         if (!opened) fail(detail ?? "connection failed");
@@ -174,6 +176,21 @@ export class ClientSocket {
       throw new RpcConnectionError("ERR_RPC_CONNECT", `could not connect to ${url}: ${messageOf(error)}`, { cause: error });
     }
   }
+}
+
+/**
+ * Calls `refused(status)` when the server answers the upgrade with an HTTP status instead of 101.
+ * Only Node's `ws` shows it (its `unexpected-response` event; with a listener there, ws leaves
+ * the request to us, and `fail` closing the socket aborts it). Browsers hide the status by
+ * design: their socket just fails, so a 401 stays ERR_RPC_CONNECT and reconnect keeps trying.
+ */
+function onRefusedUpgrade(ws: WebSocketLike, refused: (status: number) => void): void {
+  const emitter = ws as WebSocketLike & { once?: (event: string, listener: (request: unknown, response: { statusCode?: number; resume?: () => void }) => void) => void };
+  if (typeof emitter.once !== "function") return;
+  emitter.once("unexpected-response", (_request, response) => {
+    response.resume?.(); // drain the body so the socket can close
+    refused(response.statusCode ?? 0);
+  });
 }
 
 /** Closes a socket and resolves once it is closed (or after 2 s). */

@@ -96,7 +96,8 @@ test("Node: a refused token is a one-line connection error naming the 401; an ex
   const wrong = nodeClient(t, rec.port, { dataDir });
   const error = await wrong.connect().catch((e: unknown) => e);
   assert.ok(error instanceof RpcConnectionError);
-  assert.equal(error.code, "ERR_RPC_CONNECT");
+  assert.equal(error.code, "ERR_RPC_UNAUTHORIZED");
+  assert.equal(error.httpStatus, 401);
   assert.equal(error.message, `could not connect to ws://127.0.0.1:${rec.port}/: Unexpected server response: 401`);
   const explicit = nodeClient(t, rec.port, { dataDir, token: TOKEN_A });
   assert.equal(await explicit.call("ANY"), "ok");
@@ -162,5 +163,29 @@ test("against the real RpcServer with token auth: the Node header and the browse
   assert.deepEqual(await browser.call("GET_TOPICS"), []);
 
   const none = nodeClient(t, server.port, { dataDir: tempDir(t) });
-  await assert.rejects(none.connect(), { code: "ERR_RPC_CONNECT", message: `could not connect to ws://127.0.0.1:${server.port}/: Unexpected server response: 401` });
+  await assert.rejects(none.connect(), { code: "ERR_RPC_UNAUTHORIZED", message: `could not connect to ws://127.0.0.1:${server.port}/: Unexpected server response: 401` });
+
+  // A browser's WebSocket has only the standard API and hides the HTTP status: the refusal is a
+  // bare connection failure there (ERR_RPC_CONNECT, retried with back-off under reconnect).
+  class StandardOnly {
+    readonly #ws: WebSocket;
+    constructor(url: string, protocols?: string | string[]) {
+      this.#ws = new WebSocket(url, protocols);
+    }
+    get readyState(): number {
+      return this.#ws.readyState;
+    }
+    send(data: string): void {
+      this.#ws.send(data);
+    }
+    close(code?: number, reason?: string): void {
+      this.#ws.close(code, reason);
+    }
+    addEventListener(type: string, listener: (event: any) => void): void { // any: as WebSocketLike
+      this.#ws.addEventListener(type as "open", listener);
+    }
+  }
+  const standard = createRpcClient({ port: server.port, WebSocket: StandardOnly, token: TOKEN_B });
+  t.after(() => standard.close());
+  await assert.rejects(standard.connect(), { code: "ERR_RPC_CONNECT" });
 });

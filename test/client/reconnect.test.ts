@@ -108,3 +108,45 @@ test("reconnect does not hammer a bot that is down: attempts follow the back-off
   assert.equal(counter.times.length, after, "no attempt after close()");
   assert.equal(client.state, "closed");
 });
+
+test("reconnect against a bot that answers 401: no retries, calls and later calls reject with ERR_RPC_UNAUTHORIZED, the error event says why", { timeout: 15_000 }, async (t) => {
+  const server = await startServer(t, { authToken: "r".repeat(64) });
+  const { Ctor, constructed } = spyWebSocket();
+  const client = nodeClient(t, server.port, { WebSocket: Ctor, token: "w".repeat(64), reconnect: { initialDelayMs: 20, maxDelayMs: 40, factor: 2 }, timeout: 3000 });
+  const errors: Error[] = [];
+  client.on("error", (e) => errors.push(e));
+  const refused = {
+    name: "RpcConnectionError",
+    code: "ERR_RPC_UNAUTHORIZED",
+    httpStatus: 401,
+    message: `could not connect to ws://127.0.0.1:${server.port}/: Unexpected server response: 401`,
+  };
+  const started = Date.now();
+  await assert.rejects(client.call("GET_METHODS"), refused);
+  assert.ok(Date.now() - started < 2000, "at once, not at the call's timeout");
+  await sleep(300); // a dozen back-off delays: none is waited
+  assert.equal(constructed.length, 1, "one attempt, no reconnecting");
+  assert.deepEqual(errors.map((e) => (e as { code?: string }).code), ["ERR_RPC_UNAUTHORIZED"]);
+  assert.equal(client.state, "idle");
+  // A later call tries once more (the token may have been fixed) and is refused the same way.
+  await assert.rejects(client.call("GET_METHODS"), refused);
+  assert.equal(constructed.length, 2);
+});
+
+test("a reconnect after a drop that meets 401 (the bot restarted with a new token) stops there with ERR_RPC_UNAUTHORIZED", { timeout: 15_000 }, async (t) => {
+  const first = await startServer(t, { authToken: "a".repeat(64), shutdownGraceMs: 0 });
+  const port = first.port;
+  const client = nodeClient(t, port, { token: "a".repeat(64), reconnect: { initialDelayMs: 20, maxDelayMs: 40, factor: 2 } });
+  const events: string[] = [];
+  client.on("disconnect", (info) => events.push(`disconnect ${info.code} ${info.willReconnect}`));
+  client.on("error", (e) => events.push(`error ${(e as { code?: string }).code}`));
+  await client.connect();
+  await first.close();
+  const second = createRpcServer({ port, authToken: "b".repeat(64) });
+  t.after(() => second.close());
+  await second.listen();
+  await eventually(() => events.includes("error ERR_RPC_UNAUTHORIZED"), 5000, "the refusal");
+  await sleep(300);
+  assert.deepEqual(events.filter((e) => !e.includes("ECONNREFUSED") && e !== "error ERR_RPC_CONNECT"), ["disconnect 1001 true", "error ERR_RPC_UNAUTHORIZED"]);
+  assert.equal(client.state, "idle", "reconnecting stopped");
+});
