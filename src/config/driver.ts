@@ -30,6 +30,12 @@ export interface ConfigDriver {
    */
   write(namespace: string, document: NamespaceDocument): Promise<void>;
 
+  /**
+   * Where a namespace is stored, for error messages (the JSON driver: its file). Optional:
+   * without it, messages name the namespace.
+   */
+  fileOf?(namespace: string): string;
+
   /** Waits for writes in progress and releases resources. Called once, by the store. */
   close(): Promise<void>;
 }

@@ -24,6 +24,8 @@ const CONFIG_CODES = {
   ERR_CONFIG_INVALID_OPTIONS: {},
   /** A stored file that does not parse or does not have the expected shape. */
   ERR_CONFIG_CORRUPT_FILE: {},
+  /** A stored value whose JSON type differs from its declared default's (a hand edit). */
+  ERR_CONFIG_WRONG_TYPE: {},
   /** An operation on a store that has been closed. */
   ERR_CONFIG_CLOSED: {},
   /** Use of a transaction handle after its function returned or threw. */

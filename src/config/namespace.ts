@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkStoredTypes } from "./check-types.ts";
 import { ConfigTypeError } from "./errors.ts";
 import { deepFreeze, toJsonValue, type JsonObject } from "./json.ts";
 import { Scope, valuesOf, type ConfigScope, type ScopeValues } from "./scope.ts";
@@ -94,6 +95,19 @@ export interface ConfigNamespace<D extends NamespaceDefaults> {
    * ```
    */
   transaction<T>(fn: (tx: ConfigTransaction<D>) => T): Promise<T>;
+
+  /**
+   * Loads the namespace now and checks every stored value against the type of its declared
+   * default. Other operations load lazily and pass stored values through; a package awaits
+   * this in `setup` so that a corrupt or hand-edited file refuses the load, with the reason,
+   * instead of failing every later command. Nothing is written either way.
+   *
+   * @returns a promise that resolves once the data is loaded and matches the declared types
+   * @throws (as rejections) ConfigError `ERR_CONFIG_CORRUPT_FILE` (the file does not parse or
+   *   has the wrong shape) or `ERR_CONFIG_WRONG_TYPE` (a value of another type than its
+   *   default's), each naming the file; ConfigError `ERR_CONFIG_CLOSED`
+   */
+  ready(): Promise<void>;
 }
 
 const KINDS: readonly ScopeKind[] = ["global", "guild", "channel", "user", "member"];
@@ -167,6 +181,17 @@ export class Namespace<D extends NamespaceDefaults> implements ConfigNamespace<D
       return Promise.reject(error);
     }
     return this.#state.run((data) => runTransaction(this.#state, data, this.#defaults, fn));
+  }
+
+  ready(): Promise<void> {
+    return this.#state.run((data) => {
+      try {
+        checkStoredTypes(data, this.#defaults, this.#state.where);
+      } catch (error) {
+        this.#state.failed = true; // read the file again once it is fixed
+        throw error;
+      }
+    });
   }
 
   #scope<V extends ScopeValues>(ref: ScopeRef): ConfigScope<V> {

@@ -55,8 +55,14 @@ export class NamespaceState {
   readonly #writer: CoalescingWriter;
   readonly #loading: Promise<NamespaceData>;
   #data: NamespaceData | undefined;
-  /** Set when loading failed; such a state is replaced on the next `namespace()` call. */
+  /**
+   * Set when loading failed, or when the loaded values did not match a handle's declared types
+   * (so that a file fixed by hand is read again); such a state is replaced on the next
+   * `namespace()` call.
+   */
   failed = false;
+  /** Where the data is stored, for messages: the file, or the namespace's name. */
+  readonly where: string;
 
   /**
    * @param name - validated namespace name
@@ -65,6 +71,7 @@ export class NamespaceState {
    */
   constructor(name: string, driver: ConfigDriver, lifecycle: Lifecycle) {
     this.name = name;
+    this.where = driver.fileOf?.(name) ?? `namespace "${name}"`;
     this.#lifecycle = lifecycle;
     this.#loading = driver.load(name).then(
       (document) => (this.#data = document === undefined ? emptyData() : decodeDocument(document)),

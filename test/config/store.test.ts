@@ -292,3 +292,31 @@ test("close waits for pending writes, then operations fail with ERR_CONFIG_CLOSE
   await assert.rejects(conf.member("g1", "u1").set("balance", 1), { code: "ERR_CONFIG_CLOSED" });
   assert.throws(() => store.namespace("Core"), { code: "ERR_CONFIG_CLOSED" });
 });
+
+test("ready(): loads now and holds stored values to their defaults' JSON types, naming file, scope and key", async (t) => {
+  const { dir, store } = await open(t);
+  await store.namespace("Economy", ECONOMY).ready(); // nothing stored: nothing to check
+  const file = join(dir, "config", "Other.json");
+  const { writeFileSync } = await import("node:fs");
+  const cases: Array<[object, string]> = [
+    [{ channel: { c1: { muted: "no" } } }, `channel "c1" key "muted" is "no", not a boolean`],
+    [{ user: { u1: { tags: { a: 1 } } } }, `user "u1" key "tags" is {"a":1}, not an array`],
+    [{ global: { rates: [1] } }, `global key "rates" is [1], not an object`],
+    [{ guild: { g1: { payday: null } } }, `guild "g1" key "payday" is null, not a number`],
+  ];
+  for (const [stored, where] of cases) {
+    const text = JSON.stringify({ version: 1, ...stored });
+    writeFileSync(file, text);
+    // A fresh read each time: a refused namespace is read again by the next namespace() call.
+    await assert.rejects(store.namespace("Other", ECONOMY).ready(), {
+      name: "ConfigError",
+      code: "ERR_CONFIG_WRONG_TYPE",
+      path: file,
+      message: `Config file ${file}: ${where}; fix or remove it by hand, it will not be overwritten`,
+    });
+    assert.equal(readFileSync(file, "utf8"), text);
+  }
+  // Undeclared keys and null defaults declare no type to hold a value to.
+  writeFileSync(file, JSON.stringify({ version: 1, global: { extra: "x", anything: [1] } }));
+  await store.namespace("Other", { global: { anything: null } }).ready();
+});
