@@ -10,19 +10,23 @@
 //    the framework) inherits that tag, so a reload re-evaluates the package's whole file tree
 //    instead of reusing cached modules.
 // 3. Package files are ES modules, whatever package.json (if any) sits above them, and this
-//    file loads them itself: JavaScript as is, TypeScript (.ts/.mts/.tsx) compiled by esbuild
-//    (the copy tsx ships with), with the same options on every Node line. Neither Node's own
-//    type stripping (which rejects enums and refuses files under node_modules) nor whichever
-//    hooks tsx installs on this Node version (module.register on 20, module.registerHooks on
-//    newer lines, where it would treat a .js package file as CommonJS) decides how a package
-//    loads.
+//    file loads them itself: JavaScript as is, TypeScript (.ts/.mts/.tsx) compiled by sucrase
+//    (pure JavaScript: no install script, unlike esbuild), with the same options on every Node
+//    line. Neither Node's own type stripping (which rejects enums and refuses files under
+//    node_modules) nor whichever hooks tsx may have installed (module.register on 20,
+//    module.registerHooks on newer lines, where it would treat a .js package file as CommonJS)
+//    decides how a package loads.
+// 4. TypeScript's import conventions work without tsx: `./x.js` finds `./x.ts` when only the
+//    TypeScript file exists, and extensionless imports (`./x`, `./dir`) find x.ts, x.js or an
+//    index file, so a package loads the same from the CLI, from an embedding program, and from
+//    the checkout.
 //
 // The functions work as both kinds of hooks: asynchronous (module.register, where next* return
 // promises) and synchronous (module.registerHooks, where they return values).
 
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const GEN = "cogwheel-gen";
 let aliases = new Map();
@@ -33,22 +37,44 @@ export function initialize(data) {
   frameworkRoot = data.frameworkRoot;
 }
 
-let esbuild;
+let sucrase;
 function transformTypeScript(source, file) {
-  if (esbuild === undefined) {
-    // tsx's own esbuild: a dependency of a dependency, so look it up from tsx.
-    const fromHere = createRequire(import.meta.url);
-    esbuild = createRequire(fromHere.resolve("tsx/package.json"))("esbuild");
-  }
-  return esbuild.transformSync(source, {
-    loader: file.endsWith(".tsx") ? "tsx" : "ts",
-    format: "esm",
-    // One target for every Node line, so a package compiles the same everywhere (decorators
-    // and other newer syntax are lowered for the oldest supported line).
-    target: "node20",
-    sourcefile: file,
-    sourcemap: "inline",
+  sucrase ??= createRequire(import.meta.url)("sucrase");
+  // Types and type-only imports removed, enums compiled; everything else is left as written
+  // (every supported Node line runs it), so line numbers in stack traces stay those of the file.
+  return sucrase.transform(source, {
+    transforms: file.endsWith(".tsx") ? ["typescript", "jsx"] : ["typescript"],
+    filePath: file,
+    disableESTransforms: true,
   }).code;
+}
+
+const CANDIDATES = {
+  ".js": [".ts", ".tsx"],
+  ".mjs": [".mts"],
+  ".jsx": [".tsx"],
+  "": [".ts", ".tsx", ".mts", ".js", ".mjs", "/index.ts", "/index.tsx", "/index.js", "/index.mjs"],
+};
+
+/** `./x.js` → `./x.ts` when only the TypeScript file exists; `./x` → the first file that does. */
+function typescriptPath(specifier, parentURL) {
+  if (!/^\.\.?\//.test(specifier) || parentURL === undefined) return specifier;
+  const target = new URL(specifier, parentURL);
+  const path = fileURLToPath(target);
+  if (isFile(path)) return specifier;
+  const ext = /\.(m?js|jsx)$/.exec(path)?.[0] ?? (/\.[^/]*$/.test(path.slice(path.lastIndexOf("/"))) ? null : "");
+  if (ext === null) return specifier;
+  const stem = path.slice(0, path.length - ext.length);
+  for (const candidate of CANDIDATES[ext]) if (isFile(stem + candidate)) return pathToFileURL(stem + candidate).href;
+  return specifier;
+}
+
+function isFile(path) {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 const then = (value, f) => (value !== null && typeof value?.then === "function" ? value.then(f) : f(value));
@@ -74,10 +100,10 @@ export function resolve(specifier, context, nextResolve) {
   // Bare specifiers from package files are dependencies: the chain loads them as usual.
   if (generation === null || (own === null && !isPath(specifier))) return nextResolve(specifier, context);
 
-  // Resolve against clean URLs (no query) so other loaders see ordinary files; the chain
-  // (tsx) maps `./x.js` to `./x.ts` and finds extensionless imports.
+  // Resolve against clean URLs (no query) so other loaders see ordinary files.
   const parentURL = context.parentURL === undefined ? undefined : clean(context.parentURL);
-  const resolved = nextResolve(own !== null ? clean(specifier) : specifier, { ...context, parentURL });
+  const target = own !== null ? clean(specifier) : typescriptPath(specifier, parentURL);
+  const resolved = nextResolve(target, { ...context, parentURL });
   return then(resolved, (result) => {
     if (!result.url.startsWith("file:") || result.url.startsWith(frameworkRoot)) return result;
     // A relative path into a node_modules folder below the package: a dependency.
