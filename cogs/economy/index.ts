@@ -4,7 +4,7 @@
  * ECONOMY__LEADERBOARD) with a live topic (ECONOMY__BALANCE_CHANGED).
  * Load it with `!load economy` or RPC `CORE__LOAD [["economy"]]`.
  */
-import { CogLoadError, type PackageScope } from "cogwheel";
+import type { PackageScope } from "cogwheel";
 import { Economy } from "./bank.ts";
 import { registerCommands } from "./commands.ts";
 import { registerRpc } from "./rpc.ts";
@@ -12,10 +12,9 @@ import { registerRpc } from "./rpc.ts";
 export async function setup(bot: PackageScope): Promise<void> {
   const cog = new Economy(bot);
   // Every command reads this config: a corrupt or hand-edited Economy.json refuses the load
-  // here, naming the file (and key), instead of each command failing later with no reason.
-  await cog.config.ready().catch((error: unknown) => {
-    throw new CogLoadError(error instanceof Error ? error.message : String(error));
-  });
+  // here (the package manager reports it with the file and key), instead of each command
+  // failing later with no reason.
+  await cog.config.ready();
   await bot.addCog(cog);
   registerCommands(bot, cog);
   registerRpc(bot, cog);

@@ -322,8 +322,13 @@ export class PackageManager {
 /** The reason to report for a refusal (Red's CogLoadError, or no setup), or null for a crash. */
 function refusal(error: unknown): string | null {
   // By code, not instanceof: the package imports CogLoadError through its own module graph.
-  return isCogwheelError(error, "ERR_COG_LOAD_REFUSED") ? error.message : null;
+  // A config file the owner must fix by hand is a refusal too, with the file (and key) named.
+  for (const code of REFUSALS) if (isCogwheelError(error, code)) return error.message;
+  return null;
 }
+
+/** Errors that refuse a load with a reason for the owner, not a crash of the package. */
+const REFUSALS = ["ERR_COG_LOAD_REFUSED", "ERR_CONFIG_CORRUPT_FILE", "ERR_CONFIG_WRONG_TYPE"] as const;
 
 function markStopping(result: LoadResult | UnloadResult, names: readonly string[]): void {
   if ("failed_with_reason_packages" in result) for (const name of unique(names)) result.failed_with_reason_packages[String(name)] = STOPPING;
