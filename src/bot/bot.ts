@@ -3,6 +3,7 @@ import type { ConfigStore } from "../config/index.ts";
 import type { RpcLogger, RpcServer } from "../rpc/index.ts";
 import { CogRegistry, type Cog } from "./cogs.ts";
 import { CommandRegistry } from "./commands.ts";
+import { withDeadline } from "./deadline.ts";
 import { BotError } from "./errors.ts";
 import { EventBus } from "./events.ts";
 import { handleMessage } from "./message-handler.ts";
@@ -253,22 +254,11 @@ export class Bot {
     // Each step is bounded, so the whole stays under the CLI's 9.5 s: commands and RPC calls
     // 5 s (the server goes on closing sockets meanwhile), packages 2 s, Core 0.5 s, the
     // adapter 1 s. Only the config store is waited for: it holds acknowledged writes.
-    await within(graceMs, Promise.all([Promise.allSettled([...this.#running]), this.rpc.close()]));
+    await withDeadline(() => Promise.all([Promise.allSettled([...this.#running]), this.rpc.close()]), graceMs);
     await this.packages.close(teardownBudgetMs);
-    await within(500, this.#builtin?.dispose());
-    await within(1000, this.adapter.stop());
+    await withDeadline(() => this.#builtin?.dispose(), 500);
+    await withDeadline(() => this.adapter.stop(), 1000);
     await this.config.close();
-  }
-}
-
-/** Waits for `promise`, but no longer than `ms`; never rejects. */
-async function within(ms: number, promise: Promise<unknown> | undefined): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  try {
-    await Promise.race([Promise.resolve(promise).catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
