@@ -17,10 +17,16 @@ export function registerCoreTopics(bot: Bot, scope: PackageScope, core: object):
   const methods = scope.registerRpcTopic(core, "methods", { doc: "Every RPC method name; pushed when methods are added or removed." });
   const status = scope.registerRpcTopic(core, "status", { doc: "The bot's status {name, prefixes, connected, adapter, user}; pushed on every change." });
 
-  // The snapshot reads the cog paths: publish them in order, one at a time.
+  // The snapshot reads the cog paths: one snapshot per burst of changes (a reload or the
+  // start-up load changes the state several times), published in order.
   let publishing: Promise<void> = Promise.resolve();
+  let packagesQueued = false;
   const publishPackages = (): void => {
+    if (packagesQueued) return;
+    packagesQueued = true;
     publishing = publishing.then(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      packagesQueued = false;
       try {
         packages.publish(await bot.packages.snapshot(), { state: true });
       } catch (error) {
