@@ -284,6 +284,17 @@ function makeView(bot: Bot): BotView {
     status: () => bot.adapter.status(),
     guildInfo: (guildId: string) => bot.adapter.guildInfo(guildId),
     userInfo: (userId: string) => bot.adapter.userInfo(userId),
+    guilds: () => bot.adapter.guilds(),
+    guildDetails: (guildId: string) => bot.adapter.guildDetails(guildId),
+    member: (guildId: string, userId: string) => bot.adapter.member(guildId, userId),
+    application: () => bot.adapter.application(),
+    account: () => bot.adapter.account(),
+    stats: () => bot.adapter.stats(),
+    readyAt: () => bot.adapter.readyAt(),
+    intents: () => bot.adapter.intents(),
+    leaveGuild: (guildId: string) => bot.adapter.leaveGuild(guildId),
+    setNickname: (guildId: string, nickname: string | null) => bot.adapter.setNickname(guildId, nickname),
+    setAvatar: (image: Uint8Array | null) => bot.adapter.setAvatar(image),
   };
   return Object.freeze({
     get name() {

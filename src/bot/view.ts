@@ -1,12 +1,36 @@
-import type { AdapterStatus, GuildInfo, UserInfo } from "../adapters/types.ts";
+import type {
+  AdapterIntents,
+  AdapterStats,
+  AdapterStatus,
+  ApplicationInfo,
+  BotAccount,
+  GuildDetails,
+  GuildInfo,
+  MemberInfo,
+  UserInfo,
+} from "../adapters/types.ts";
 import type { Cog } from "./cogs.ts";
 
-/** The platform look-ups a package may use (not start, stop or rename: those are the bot's). */
+/**
+ * The platform a package may use: look-ups, and the few actions a dashboard takes on the bot's
+ * own presence (leave a guild, nickname, avatar). Not start, stop or rename: those are the bot's.
+ */
 export interface AdapterView {
   readonly kind: "console" | "discord";
   status(): AdapterStatus;
   guildInfo(guildId: string): Promise<GuildInfo | null>;
   userInfo(userId: string): Promise<UserInfo | null>;
+  guilds(): Promise<GuildInfo[]>;
+  guildDetails(guildId: string): Promise<GuildDetails | null>;
+  member(guildId: string, userId: string): Promise<MemberInfo | null>;
+  application(): Promise<ApplicationInfo>;
+  account(): BotAccount | null;
+  stats(): Promise<AdapterStats>;
+  readyAt(): Date | null;
+  intents(): AdapterIntents;
+  leaveGuild(guildId: string): Promise<boolean>;
+  setNickname(guildId: string, nickname: string | null): Promise<void>;
+  setAvatar(image: Uint8Array | null): Promise<void>;
 }
 
 /** The bot's status, as `CORE__STATUS` publishes it. */
@@ -19,16 +43,80 @@ export interface BotStatus {
 }
 
 /**
- * What a package sees of the bot: read-only. Everything a package changes goes through its own
- * scope, so that it can be undone when the package goes; the bot's services (RPC tables,
- * command table, event bus, package manager) are not reachable from here.
+ * Who may run a command, lowest to highest, as Red's privilege levels: `mod` (a mod or admin
+ * role, or admin), `admin` (an admin role, Administrator, or the guild's owner), `guildOwner`,
+ * `owner` (the bot's owners). Bot owners pass every level.
+ */
+export type PrivilegeLevel = "none" | "mod" | "admin" | "guildOwner" | "owner";
+
+/** A command as packages and dashboards see it. */
+export interface CommandInfo {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly help: string;
+  readonly usage: string;
+  readonly privilege: PrivilegeLevel;
+  readonly cogName: string;
+}
+
+/** A guild's own settings, kept in Core's config. */
+export interface GuildSettings {
+  /** This guild's prefixes; empty means the bot's global ones. */
+  readonly prefixes: readonly string[];
+  /** Role ids whose members count as admins here. */
+  readonly adminRoles: readonly string[];
+  /** Role ids whose members count as mods here. */
+  readonly modRoles: readonly string[];
+}
+
+/**
+ * Per-guild settings. Changes are checked as the owner commands that make them (prefixes as
+ * `!set serverprefix`), and throw the same catalog errors.
+ */
+export interface GuildSettingsView {
+  get(guildId: string): Promise<GuildSettings>;
+  /** Changes the given keys; returns the guild's settings after the change. */
+  set(guildId: string, patch: Partial<GuildSettings>): Promise<GuildSettings>;
+  /** The prefixes that work in a guild (its own, else the global ones); global for null. */
+  prefixesFor(guildId: string | null): Promise<readonly string[]>;
+}
+
+/**
+ * The bot's global settings a dashboard may change, each checked as the owner command that
+ * makes it (`!set name`, `!set prefix`, `!set description`).
+ */
+export interface BotSettingsView {
+  setName(name: string): Promise<void>;
+  setPrefixes(prefixes: readonly string[]): Promise<void>;
+  setDescription(description: string): Promise<void>;
+}
+
+/**
+ * What a package sees of the bot. Everything a package registers goes through its own scope, so
+ * that it can be undone when the package goes; the bot's services (RPC tables, command table,
+ * event bus, package manager) are not reachable from here. The settings views are the one way
+ * to change the bot, for dashboards; each change is checked as the owner command that makes it.
  */
 export interface BotView {
   readonly name: string;
   readonly prefixes: readonly string[];
+  /** The bot's description (`!set description`), shown by `help` and dashboards. */
+  readonly description: string;
+  /** When this bot process started. */
+  readonly startedAt: Date;
+  /** How the RPC server admits clients; null when it is not listening. */
+  readonly rpcAuth: "none" | "token" | null;
   readonly adapter: AdapterView;
+  readonly guildSettings: GuildSettingsView;
+  readonly settings: BotSettingsView;
   status(): BotStatus;
   isOwner(userId: string): boolean;
+  /** The bot's owners: `--owner` ids and those the platform reports. */
+  ownerIds(): readonly string[];
+  /** The privilege a member has in its guild (bot owners: `owner`). */
+  privilegeOf(member: MemberInfo): Promise<PrivilegeLevel>;
+  /** Every command once, sorted by name. */
+  commands(): CommandInfo[];
   /** Names of the loaded cogs, every package's. */
   cogNames(): string[];
   /** A loaded cog by name (case-insensitive), any package's, to call into it. */
