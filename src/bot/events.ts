@@ -11,9 +11,17 @@ export interface BotEvents {
   packagesChanged: { readonly loaded: readonly string[] };
   /** The bot's name, prefixes or connection changed. */
   statusChanged: void;
+  /**
+   * A dashboard forwarded a webhook (Red-Dashboard's `DASHBOARDRPC_WEBHOOKS__WEBHOOK_RECEIVE`).
+   * `payload` is the JSON the web app received, as it sent it.
+   */
+  webhookReceived: { readonly source: string; readonly payload: unknown };
 }
 
 export type BotEventName = keyof BotEvents;
+
+/** The events a package may emit itself (the rest are the bot's own). */
+export type PackageEventName = "webhookReceived";
 type Listener<E extends BotEventName> = (payload: BotEvents[E]) => void | Promise<void>;
 
 /**

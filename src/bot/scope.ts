@@ -4,7 +4,7 @@ import { type Cog, type CogRegistry, type CogScope } from "./cogs.ts";
 import type { CommandDefinition, CommandRegistry } from "./commands.ts";
 import { seconds, withDeadline } from "./deadline.ts";
 import { BotError } from "./errors.ts";
-import type { BotEventName, BotEvents, EventBus } from "./events.ts";
+import type { BotEventName, BotEvents, EventBus, PackageEventName } from "./events.ts";
 import type { AdapterView, BotView } from "./view.ts";
 
 /** Options of {@link PackageScope.registerRpcHandler}. */
@@ -165,6 +165,15 @@ export class PackageScope {
   on<E extends BotEventName>(cog: Cog, event: E, listener: (payload: BotEvents[E]) => void | Promise<void>): Disposable {
     this.#open("listen to an event");
     return this.#host.cogs.own(this.#cogOf(cog), this.#host.events.on(event, listener));
+  }
+
+  /**
+   * Emits one of the events packages may raise (see {@link PackageEventName}), e.g. the
+   * dashboard package forwarding a webhook. Listeners' failures never reach the caller.
+   */
+  emit<E extends PackageEventName>(event: E, payload: BotEvents[E]): void {
+    this.#open("emit an event");
+    this.#host.events.emit(event, payload);
   }
 
   /** Ties any clean-up to the cog's life: it runs when the cog is removed. */
