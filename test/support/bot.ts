@@ -5,10 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Adapter, ChatMessage, GuildInfo, UserInfo } from "../../src/adapters/types.ts";
+import type { Adapter, ChatMessage } from "../../src/adapters/types.ts";
 import type { Bot } from "../../src/bot/bot.ts";
 import { createBot } from "../../src/app/create-bot.ts";
+import { fakeAdapter, USERS, GUILD } from "./fake-adapter.ts";
 import { recordingLogger } from "./rpc.ts";
+
+// The fake platform lives in its own file; re-exported so tests keep one import.
+export * from "./fake-adapter.ts";
 
 /** The repository's bundled cogs, as the CLI passes them. */
 export const COGS = fileURLToPath(new URL("../../cogs/", import.meta.url));
@@ -20,37 +24,6 @@ let dirs = 0;
 /** A fresh data directory (all removed when the file's tests end). */
 export function dataDir(): string {
   return join(root, `bot-${++dirs}`);
-}
-
-export const GUILD: GuildInfo = {
-  id: "g1",
-  name: "Cog Lovers",
-  memberCount: 42,
-  ownerId: "100",
-  createdAt: new Date("2020-01-02T03:04:05Z"),
-};
-
-export const USERS: Record<string, UserInfo> = {
-  "100": { id: "100", name: "alice", bot: false, createdAt: new Date("2016-05-06T00:00:00Z") },
-  "200": { id: "200", name: "bob", bot: false, createdAt: null },
-  "300": { id: "300", name: "carol", bot: false, createdAt: null },
-  "400": { id: "400", name: "dave", bot: false, createdAt: null },
-};
-
-/** An adapter with no platform behind it: it knows GUILD and USERS; "100" is the owner. */
-export function fakeAdapter(): Adapter {
-  let connected = false;
-  return {
-    kind: "discord",
-    start: async () => void (connected = true),
-    stop: async () => void (connected = false),
-    status: () => ({ connected, user: connected ? { id: "999", name: "Cogwheel" } : null }),
-    ownerIds: async () => ["100"],
-    setName: async () => {},
-    inviteUrl: async () => null,
-    guildInfo: async (id) => (id === GUILD.id ? GUILD : null),
-    userInfo: async (id) => USERS[id] ?? null,
-  };
 }
 
 /**
