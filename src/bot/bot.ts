@@ -1,4 +1,4 @@
-import type { Adapter, ChatMessage } from "../adapters/types.ts";
+import type { Adapter, ChatMessage, MemberInfo } from "../adapters/types.ts";
 import type { ConfigStore } from "../config/index.ts";
 import type { RpcLogger, RpcServer } from "../rpc/index.ts";
 import { CogRegistry, type Cog } from "./cogs.ts";
@@ -6,14 +6,22 @@ import { CommandRegistry } from "./commands.ts";
 import { withDeadline } from "./deadline.ts";
 import { BotError } from "./errors.ts";
 import { EventBus } from "./events.ts";
+import { GuildSettingsStore } from "./guild-settings.ts";
+import { makeView } from "./bot-view.ts";
 import { handleMessage } from "./message-handler.ts";
 import { PackageFinder } from "./package-finder.ts";
 import { PackageManager } from "./packages.ts";
+import { normalizePrefixes } from "./prefixes.ts";
+import { memberPrivilege } from "./privilege.ts";
 import { PackageScope } from "./scope.ts";
 import { coreConfig, type CoreConfig } from "./settings.ts";
-import type { BotStatus, BotView } from "./view.ts";
+import type { BotStatus, BotView, PrivilegeLevel } from "./view.ts";
 
 export type { RpcHandlerOptions } from "./scope.ts";
+export { normalizePrefixes } from "./prefixes.ts";
+
+/** The longest description `!set description` takes (Red's limit: it must fit a help embed's title). */
+export const MAX_DESCRIPTION_LENGTH = 250;
 
 /** Time limits of the steps a package controls, in ms; see {@link BotOptions.deadlines}. */
 export interface BotDeadlines {
@@ -68,12 +76,19 @@ export class Bot {
   readonly hintUnknownCommands: boolean;
   /** What packages see of the bot. */
   readonly view: BotView;
+  /** Per-guild prefixes and roles, mirrored in memory for the message handler. */
+  readonly guildSettings: GuildSettingsStore;
+  /** When this bot was made (its process started it). */
+  readonly startedAt = new Date();
   readonly #cogs = new CogRegistry();
   readonly #core: CoreConfig;
   readonly #deadlines: Required<BotDeadlines>;
   readonly #prefixOverride: readonly string[] | null;
   readonly #owners = new Set<string>();
   #name = "Cogwheel";
+  #description = "";
+  /** Whether start() was told to open the RPC server: packages loading before it listens see it too. */
+  #listenRpc = false;
   #stopping = false;
   readonly #running = new Set<Promise<void>>();
   #prefixes: string[] = ["!"];
@@ -90,6 +105,7 @@ export class Bot {
     this.#core = coreConfig(options.config);
     this.#prefixOverride = options.prefixes && options.prefixes.length > 0 ? normalizePrefixes(options.prefixes) : null;
     for (const owner of options.owners ?? []) this.#owners.add(owner);
+    this.guildSettings = new GuildSettingsStore(this.#core, () => this.#prefixes);
     this.events = new EventBus((event, error) => this.logger.error({ event, err: error }, "event listener failed"));
     this.view = makeView(this);
     this.packages = new PackageManager(
@@ -174,6 +190,30 @@ export class Bot {
     this.events.emit("statusChanged", undefined);
   }
 
+  /** The bot's description (`!set description`); empty for none. */
+  get description(): string {
+    return this.#description;
+  }
+
+  /**
+   * Sets the description (remembered); an empty or blank one removes it. Throws BotError
+   * `ERR_DESCRIPTION_INVALID` for a non-string or more than {@link MAX_DESCRIPTION_LENGTH} characters.
+   */
+  async setDescription(description: string): Promise<void> {
+    if (typeof description !== "string") throw new BotError("ERR_DESCRIPTION_INVALID", "That description won't do: it must be text.");
+    const trimmed = description.trim();
+    if (trimmed.length > MAX_DESCRIPTION_LENGTH) {
+      throw new BotError("ERR_DESCRIPTION_INVALID", `That description is too long: at most ${MAX_DESCRIPTION_LENGTH} characters, not ${trimmed.length}.`);
+    }
+    await this.#core.global().set("description", trimmed);
+    this.#description = trimmed;
+  }
+
+  /** How the RPC server admits clients; null when this bot does not run it. */
+  get rpcAuth(): "none" | "token" | null {
+    return this.#listenRpc ? this.rpc.auth : null;
+  }
+
   /** The bot's invite URL; null where invites do not exist (console). Platform errors are ERR_ADAPTER. */
   async inviteUrl(): Promise<string | null> {
     try {
@@ -188,6 +228,16 @@ export class Bot {
     return this.#owners.has(userId);
   }
 
+  /** The owners' ids: `--owner` ones and those the platform reported at start. */
+  ownerIds(): string[] {
+    return [...this.#owners];
+  }
+
+  /** The level a member has in its guild (bot owners: `owner`), from the guild's settings in memory. */
+  privilegeOf(member: MemberInfo): PrivilegeLevel {
+    return memberPrivilege(member, this.guildSettings.cached(member.guildId), this.isOwner(member.userId));
+  }
+
   status(): BotStatus {
     const adapter = this.adapter.status();
     return { name: this.#name, prefixes: this.#prefixes, connected: adapter.connected, adapter: this.adapter.kind, user: adapter.user };
@@ -200,8 +250,11 @@ export class Bot {
    * server (if `listenRpc`), then connect the adapter. Core must already be added.
    */
   async start(options: { listenRpc: boolean }): Promise<void> {
+    this.#listenRpc = options.listenRpc;
     const global = this.#core.global();
     this.#name = await global.get("name");
+    this.#description = await global.get("description");
+    await this.guildSettings.load();
     this.#prefixes = this.#prefixOverride ? [...this.#prefixOverride] : normalizePrefixes(await global.get("prefixes"));
     await this.packages.loadRemembered();
     if (this.#stopping) return;
@@ -273,54 +326,6 @@ function resolveDeadlines(given: BotDeadlines = {}): Required<BotDeadlines> {
     deadlines[key] = value;
   }
   return deadlines;
-}
-
-/** The read-only face of the bot that packages get. */
-function makeView(bot: Bot): BotView {
-  const adapter = {
-    get kind() {
-      return bot.adapter.kind;
-    },
-    status: () => bot.adapter.status(),
-    guildInfo: (guildId: string) => bot.adapter.guildInfo(guildId),
-    userInfo: (userId: string) => bot.adapter.userInfo(userId),
-    guilds: () => bot.adapter.guilds(),
-    guildDetails: (guildId: string) => bot.adapter.guildDetails(guildId),
-    member: (guildId: string, userId: string) => bot.adapter.member(guildId, userId),
-    application: () => bot.adapter.application(),
-    account: () => bot.adapter.account(),
-    stats: () => bot.adapter.stats(),
-    readyAt: () => bot.adapter.readyAt(),
-    intents: () => bot.adapter.intents(),
-    leaveGuild: (guildId: string) => bot.adapter.leaveGuild(guildId),
-    setNickname: (guildId: string, nickname: string | null) => bot.adapter.setNickname(guildId, nickname),
-    setAvatar: (image: Uint8Array | null) => bot.adapter.setAvatar(image),
-  };
-  return Object.freeze({
-    get name() {
-      return bot.name;
-    },
-    get prefixes() {
-      return bot.prefixes;
-    },
-    adapter: Object.freeze(adapter),
-    status: () => bot.status(),
-    isOwner: (userId: string) => bot.isOwner(userId),
-    cogNames: () => bot.cogNames(),
-    getCog: <T extends Cog = Cog>(name: string) => bot.getCog<T>(name),
-    inviteUrl: () => bot.inviteUrl(),
-  });
-}
-
-/**
- * Checks prefixes and orders them longest first, so `!!` is tried before `!`.
- * Throws BotError `ERR_PREFIXES_INVALID` for an empty list, an empty prefix or one with white space.
- */
-export function normalizePrefixes(prefixes: readonly string[]): string[] {
-  if (!Array.isArray(prefixes) || prefixes.length === 0 || !prefixes.every((p) => typeof p === "string" && p !== "" && !/\s/.test(p))) {
-    throw new BotError("ERR_PREFIXES_INVALID", "Those prefixes won't do: prefixes must be a non-empty list of strings without spaces.");
-  }
-  return [...new Set(prefixes)].sort((a, b) => b.length - a.length);
 }
 
 /** A platform's reason as the end of a sentence: one line, ending with a full stop. */

@@ -1,6 +1,8 @@
 import type { Disposable } from "../rpc/index.ts";
 import type { ChatMessage } from "../adapters/types.ts";
 import { BotError } from "./errors.ts";
+import { commandPrivilege } from "./privilege.ts";
+import type { PrivilegeLevel } from "./view.ts";
 
 /** What a command's `run` receives. */
 export interface CommandContext {
@@ -24,8 +26,14 @@ export interface CommandDefinition {
   readonly help: string;
   /** Arguments as shown in help, e.g. `<member> <amount>`. */
   readonly usage?: string;
-  /** Only the bot's owners may run it. */
+  /** Only the bot's owners may run it: the same as `privilege: "owner"`. */
   readonly ownerOnly?: boolean;
+  /**
+   * Who may run it (default `"none"`: anyone); see src/bot/privilege.ts for the levels. The
+   * message handler checks it before `run`; the guild levels refuse in direct messages.
+   * Contradicting `ownerOnly` is ERR_COMMAND_INVALID.
+   */
+  readonly privilege?: PrivilegeLevel;
   /**
    * Runs the command with its arguments (split on spaces, "quoted strings" kept whole).
    * A returned string is sent as the reply. Throw `UserError` for a one-line message to the user.
@@ -33,9 +41,13 @@ export interface CommandDefinition {
   run(context: CommandContext, args: string[]): unknown;
 }
 
-/** A registered command. */
+/** A registered command: names lower-cased, aliases included, its level resolved. */
 export interface Command extends CommandDefinition {
   readonly cogName: string;
+  readonly aliases: readonly string[];
+  readonly privilege: PrivilegeLevel;
+  /** `privilege === "owner"`, kept for readers of the old flag. */
+  readonly ownerOnly: boolean;
 }
 
 const WORD = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -52,13 +64,14 @@ export class CommandRegistry {
       throw new BotError("ERR_COMMAND_INVALID", `command ${String(definition.name)} needs a one-line help text`);
     }
     const names = [definition.name, ...(definition.aliases ?? [])].map((n) => normalize(n, cogName));
+    const privilege = commandPrivilege(names[0]!, definition);
     for (const name of names) {
       const taken = this.#byName.get(name);
       if (taken !== undefined) {
         throw new BotError("ERR_COMMAND_TAKEN", `command "${name}" is already registered by cog ${taken.cogName}`);
       }
     }
-    const command: Command = { ...definition, name: names[0]!, cogName };
+    const command: Command = { ...definition, name: names[0]!, aliases: names.slice(1), cogName, privilege, ownerOnly: privilege === "owner" };
     for (const name of names) this.#byName.set(name, command);
     return {
       dispose: () => {

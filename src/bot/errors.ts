@@ -27,6 +27,12 @@ const BOT_CODES = {
   ERR_NAME_INVALID: { rpc: ErrorCode.InvalidParams, user: true },
   /** Prefixes the bot will not take (empty, white space): `-32602` on the wire, the reason in chat. */
   ERR_PREFIXES_INVALID: { rpc: ErrorCode.InvalidParams, user: true },
+  /** A description the bot will not take (not a string, too long): `-32602` on the wire, the reason in chat. */
+  ERR_DESCRIPTION_INVALID: { rpc: ErrorCode.InvalidParams, user: true },
+  /** A role id that is no snowflake, or a role the guild does not have: `-32602`, the reason in chat. */
+  ERR_ROLE_INVALID: { rpc: ErrorCode.InvalidParams, user: true },
+  /** Guild settings the bot will not take (bad guild id, unknown key, not a list): `-32602`. */
+  ERR_GUILD_SETTINGS_INVALID: { rpc: ErrorCode.InvalidParams, user: true },
 } as const;
 
 /** Stable codes of {@link BotError}. */

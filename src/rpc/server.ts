@@ -75,6 +75,11 @@ export class RpcServer {
     return this.#port;
   }
 
+  /** How clients are admitted: `"token"` when an auth token is set, else `"none"`. */
+  get auth(): "none" | "token" {
+    return this.#options.authToken === null ? "none" : "token";
+  }
+
   /** How many WebSocket connections are open. */
   get connectionCount(): number {
     return this.#connections.size;
