@@ -1,42 +1,14 @@
 // A foreign client: Python's websocket-client, used the way Red-Dashboard uses it, against the real bot.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { runCli, tempDir } from "../support/cli.ts";
+import { requireWebsocketClient, runPython } from "../support/python.ts";
 
 const SCRIPT = fileURLToPath(new URL("./red_dashboard_client.py", import.meta.url));
-/** Debian's python3-websocket is installed for Debian's own interpreter, not for a pyenv/venv one earlier on PATH. */
-const PYTHON = process.env.COGWHEEL_PYTHON || (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-
-function runPython(args: string[], ms: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`python did not finish within ${ms} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, ms);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 test("a Red-Dashboard-style Python client (websocket-client, lock-step, id 0) works unchanged", { timeout: 30_000 }, async (t) => {
-  const probe = spawnSync(PYTHON, ["-c", "import websocket"], { encoding: "utf8", timeout: 10000 });
-  if (probe.status !== 0) {
-    assert.fail(`${PYTHON} cannot import websocket: install Debian's python3-websocket (apt-get install python3-websocket; .ci/run does it)\n${probe.stderr ?? probe.error}`);
-  }
+  requireWebsocketClient();
   const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", tempDir(t)]);
   const port = await bot.rpcPort();
   const run = await runPython([SCRIPT, String(port)], 10000);
