@@ -2,10 +2,26 @@
  * The Discord adapter: a discord.js Client behind the bot's Adapter interface.
  */
 import { Events, type Client } from "discord.js";
-import type { Adapter, AdapterHandlers, AdapterStatus, GuildInfo, UserInfo } from "../types.ts";
-import { buildClient } from "./client.ts";
+import type {
+  Adapter,
+  AdapterHandlers,
+  AdapterIntents,
+  AdapterStats,
+  AdapterStatus,
+  ApplicationInfo,
+  BotAccount,
+  GuildDetails,
+  GuildInfo,
+  MemberInfo,
+  UserInfo,
+} from "../types.ts";
+import { leaveGuild, setAvatar, setNickname } from "./actions.ts";
+import { accountOf, ApplicationCache } from "./application.ts";
+import { buildClient, privilegedIntentNames } from "./client.ts";
 import { DiscordAdapterError, describeStartError } from "./errors.ts";
+import { guildDetails, listGuilds, stats } from "./guilds.ts";
 import { fetchOwnerIds, lookUpGuild, lookUpUser } from "./info.ts";
+import { MemberLookup } from "./members.ts";
 import { buildInviteUrl } from "./invite.ts";
 import { attachLogging } from "./logging.ts";
 import { toChatMessage } from "./message.ts";
@@ -25,6 +41,8 @@ class DiscordAdapterImpl implements DiscordAdapter {
   readonly kind = "discord" as const;
   readonly #options: ResolvedOptions;
   readonly #status: StatusTracker;
+  readonly #members: MemberLookup;
+  readonly #application = new ApplicationCache();
   #client: Client | null = null;
   #detachStatus: (() => void) | null = null;
   #strategy: StoppableShardingStrategy | null = null;
@@ -34,6 +52,7 @@ class DiscordAdapterImpl implements DiscordAdapter {
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.#status = new StatusTracker(options.logger);
+    this.#members = new MemberLookup(options.memberLookup);
   }
 
   get client(): Client | null {
@@ -80,7 +99,7 @@ class DiscordAdapterImpl implements DiscordAdapter {
       client.once(Events.ClientReady, onReady);
       this.#abortStart = finish;
       client.login(token).catch((error: unknown) => {
-        finish(describeStartError(error, this.#options.restApiUrl ?? DEFAULT_REST_API));
+        finish(describeStartError(error, this.#options.restApiUrl ?? DEFAULT_REST_API, privilegedIntentNames(this.#options)));
       });
     });
 
@@ -108,6 +127,9 @@ class DiscordAdapterImpl implements DiscordAdapter {
     this.#abortStart?.(
       new DiscordAdapterError("STOPPED", "Discord adapter was stopped before it became ready"),
     );
+    // A later start is a new session: remembered answers may no longer hold.
+    this.#members.clear();
+    this.#application.clear();
     this.#stopping = (async () => {
       await this.#destroy(client);
       this.#status.update(false, null);
@@ -186,6 +208,52 @@ class DiscordAdapterImpl implements DiscordAdapter {
 
   async userInfo(userId: string): Promise<UserInfo | null> {
     return lookUpUser(this.#ready(), userId);
+  }
+
+  async guilds(): Promise<GuildInfo[]> {
+    return listGuilds(this.#ready());
+  }
+
+  async guildDetails(guildId: string): Promise<GuildDetails | null> {
+    return guildDetails(this.#ready(), guildId, this.#options.intents);
+  }
+
+  async member(guildId: string, userId: string): Promise<MemberInfo | null> {
+    return this.#members.get(this.#ready(), guildId, userId);
+  }
+
+  async application(): Promise<ApplicationInfo> {
+    return this.#application.get(this.#ready());
+  }
+
+  account(): BotAccount | null {
+    const client = this.#client;
+    return client?.isReady() ? accountOf(client) : null;
+  }
+
+  async stats(): Promise<AdapterStats> {
+    return stats(this.#ready());
+  }
+
+  /** discord.js's READY time (a resumed session keeps it); null while disconnected. */
+  readyAt(): Date | null {
+    return this.#status.current.connected ? (this.#client?.readyAt ?? null) : null;
+  }
+
+  intents(): AdapterIntents {
+    return { ...this.#options.intents };
+  }
+
+  async leaveGuild(guildId: string): Promise<boolean> {
+    return leaveGuild(this.#ready(), guildId);
+  }
+
+  async setNickname(guildId: string, nickname: string | null): Promise<void> {
+    await setNickname(this.#ready(), guildId, nickname);
+  }
+
+  async setAvatar(image: Uint8Array | null): Promise<void> {
+    await setAvatar(this.#ready(), image);
   }
 }
 

@@ -45,8 +45,22 @@ function causeText(error: unknown): string {
   return parts.join(": ") || String(error);
 }
 
-/** Maps a login failure to a DiscordAdapterError with a one-line, actionable message. */
-export function describeStartError(error: unknown, restApiUrl: string): DiscordAdapterError {
+/** Joins names as English does: `"A"`, `"A" and "B"`, `"A", "B" and "C"`. */
+function quotedList(names: readonly string[]): string {
+  const quoted = names.map((name) => `"${name}"`);
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
+}
+
+/**
+ * Maps a login failure to a DiscordAdapterError with a one-line, actionable message.
+ * `privilegedIntents` are the Developer Portal names of the privileged intents asked for:
+ * Discord's 4014 does not say which one is off, so the message names each.
+ */
+export function describeStartError(
+  error: unknown,
+  restApiUrl: string,
+  privilegedIntents: readonly string[] = ["Message Content Intent"],
+): DiscordAdapterError {
   if (error instanceof DiscordAdapterError) return error;
   if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
     return new DiscordAdapterError(
@@ -66,7 +80,7 @@ export function describeStartError(error: unknown, restApiUrl: string): DiscordA
   if (message === "Used disallowed intents") {
     return new DiscordAdapterError(
       "DISALLOWED_INTENTS",
-      "Discord refused the gateway intents (close 4014): enable \"Message Content Intent\" under Bot → Privileged Gateway Intents in the Discord Developer Portal",
+      `Discord refused the gateway intents (close 4014): enable ${quotedList(privilegedIntents)} under Bot → Privileged Gateway Intents in the Discord Developer Portal`,
       { cause: error },
     );
   }
@@ -90,4 +104,11 @@ export function isNotFound(error: unknown): boolean {
   if (!(error instanceof DiscordAPIError)) return false;
   // 10004 Unknown Guild, 10013 Unknown User, 50001 Missing Access.
   return error.status === 404 || error.code === 10004 || error.code === 10013 || error.code === 50001;
+}
+
+/** A failed REST call of an action or look-up, as one line: `Discord refused the nickname: Missing Permissions`. */
+export function apiError(what: string, error: unknown): DiscordAdapterError {
+  if (error instanceof DiscordAdapterError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new DiscordAdapterError("API_ERROR", `${what}: ${message}`, { cause: error });
 }

@@ -29,7 +29,8 @@ export async function fetchOwnerIds(client: Client<true>): Promise<string[]> {
   return [];
 }
 
-function toGuildInfo(guild: Guild): GuildInfo {
+/** The facts every guild look-up answers with. */
+export function toGuildInfo(guild: Guild): GuildInfo {
   return {
     id: guild.id,
     name: guild.name,

@@ -3,6 +3,7 @@
  */
 import type { Message, TextBasedChannel, User } from "discord.js";
 import type { ChatMessage } from "../types.ts";
+import { toMemberInfo } from "./members.ts";
 import { splitMessage } from "./split.ts";
 
 /** The name people see: the global display name, else the username. */
@@ -29,6 +30,8 @@ export function toChatMessage(message: Message): ChatMessage {
     author: { id: author.id, name: displayName(author), bot: author.bot },
     channelId: message.channelId,
     guildId: message.guildId ?? null,
+    // Discord sends the author's member (roles) with every guild message; null in DMs.
+    member: message.member ? toMemberInfo(message.member) : null,
     reply: (text: string) => sendText(message.channel, text),
   };
 }

@@ -26,6 +26,32 @@ export interface DiscordAdapterOptions {
   stopTimeoutMs?: number;
   /** Permissions requested by `inviteUrl()`, as `PermissionFlagsBits` values. Default: see invite.ts. */
   invitePermissions?: readonly bigint[];
+  /**
+   * Privileged gateway intents to ask for besides Message Content, each of which must also be
+   * switched on in the Developer Portal (Bot → Privileged Gateway Intents) or Discord refuses
+   * the connection. `members` (Server Members Intent): the member cache, so member look-ups
+   * rarely need REST, and bot/human counts. `presences` (Presence Intent): online/idle/dnd
+   * counts. Both off by default; without them those counts are null (see docs/discord.md).
+   */
+  intents?: DiscordIntentOptions;
+  /** Bounds of the REST member look-up (a member not in the cache). */
+  memberLookup?: MemberLookupOptions;
+}
+
+/** The optional privileged intents. */
+export interface DiscordIntentOptions {
+  members?: boolean;
+  presences?: boolean;
+}
+
+/** How member look-ups that go to REST are bounded and remembered. */
+export interface MemberLookupOptions {
+  /** A look-up that takes longer rejects with TIMEOUT. Default 5 000 ms. */
+  timeoutMs?: number;
+  /** How long an answer (a member, or "not a member") is reused. Default 60 000 ms. */
+  ttlMs?: number;
+  /** At most this many answers are remembered; the oldest go first. Default 1 000. */
+  maxEntries?: number;
 }
 
 export interface ResolvedOptions {
@@ -35,6 +61,8 @@ export interface ResolvedOptions {
   readonly readyTimeoutMs: number;
   readonly stopTimeoutMs: number;
   readonly invitePermissions: readonly bigint[] | undefined;
+  readonly intents: { readonly members: boolean; readonly presences: boolean };
+  readonly memberLookup: { readonly timeoutMs: number; readonly ttlMs: number; readonly maxEntries: number };
 }
 
 const noop = (): void => {};
@@ -46,6 +74,34 @@ function positiveMs(value: unknown, name: string, fallback: number): number {
     throw new DiscordAdapterError("INVALID_OPTIONS", `Discord adapter: ${name} must be a positive number of ms`);
   }
   return value;
+}
+
+/** Checks that `value` is undefined or a plain object with only `known` keys. */
+function plainObject(value: unknown, name: string, known: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new DiscordAdapterError("INVALID_OPTIONS", `Discord adapter: ${name} must be an object`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new DiscordAdapterError("INVALID_OPTIONS", `Discord adapter: unknown option ${name}.${key} (known: ${known.join(", ")})`);
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new DiscordAdapterError("INVALID_OPTIONS", `Discord adapter: ${name} must be true or false`);
+  return value;
+}
+
+function positiveInt(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+    throw new DiscordAdapterError("INVALID_OPTIONS", `Discord adapter: ${name} must be a positive whole number`);
+  }
+  return value as number;
 }
 
 /** Validates options; throws a DiscordAdapterError with a one-line message on bad input. */
@@ -77,6 +133,8 @@ export function resolveOptions(options: DiscordAdapterOptions): ResolvedOptions 
     }
     restApiUrl = options.restApiUrl.replace(/\/+$/, "");
   }
+  const intents = plainObject(options.intents, "intents", ["members", "presences"]);
+  const lookup = plainObject(options.memberLookup, "memberLookup", ["timeoutMs", "ttlMs", "maxEntries"]);
   return {
     token,
     restApiUrl,
@@ -84,5 +142,11 @@ export function resolveOptions(options: DiscordAdapterOptions): ResolvedOptions 
     readyTimeoutMs: positiveMs(options.readyTimeoutMs, "readyTimeoutMs", 30_000),
     stopTimeoutMs: positiveMs(options.stopTimeoutMs, "stopTimeoutMs", 5_000),
     invitePermissions: options.invitePermissions,
+    intents: { members: flag(intents.members, "intents.members"), presences: flag(intents.presences, "intents.presences") },
+    memberLookup: {
+      timeoutMs: positiveMs(lookup.timeoutMs, "memberLookup.timeoutMs", 5_000),
+      ttlMs: positiveMs(lookup.ttlMs, "memberLookup.ttlMs", 60_000),
+      maxEntries: positiveInt(lookup.maxEntries, "memberLookup.maxEntries", 1_000),
+    },
   };
 }
