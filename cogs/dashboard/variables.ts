@@ -76,13 +76,15 @@ export async function getData(bot: BotView, config: DashboardConfig): Promise<An
  * compares with its users' ids (owner_ids, blacklisted_users) are exact integers.
  */
 export async function getVariables(bot: BotView, config: DashboardConfig, onlyBotVariables: unknown): Promise<Answer> {
+  const account = bot.adapter.account();
+  // The web app cannot start without this answer: a platform hiccup on the invite link or the
+  // application's facts degrades those fields instead of failing the whole call.
   const [application, stats, invite, settings] = await Promise.all([
-    bot.adapter.application(),
+    bot.adapter.application().catch(() => ({ id: account?.id ?? "", name: botName(bot), description: "", ownerName: "", public: false })),
     bot.adapter.stats(),
-    bot.inviteUrl(),
+    bot.inviteUrl().catch(() => null),
     botSettings(config),
   ]);
-  const account = bot.adapter.account();
   return {
     bot: {
       name: botName(bot),
