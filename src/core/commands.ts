@@ -2,6 +2,7 @@ import type { Bot } from "../bot/bot.ts";
 import { groupHelp, helpLine, type CommandDefinition } from "../bot/commands.ts";
 import type { PackageScope } from "../bot/scope.ts";
 import { UserError } from "../bot/errors.ts";
+import type { PrivilegeLevel } from "../bot/view.ts";
 import type { LoadResult, PackagesState } from "../bot/packages.ts";
 import { versions } from "./versions.ts";
 
@@ -24,7 +25,7 @@ function needNames(args: string[], usage: string): string[] {
 }
 
 /** Registers Core's prefix commands. */
-export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object, started: number): void {
+export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object): void {
   const cmd = (definition: CommandDefinition) => scope.registerCommand(core, definition);
 
   cmd({ name: "ping", help: "Checks that the bot answers.", run: () => "Pong." });
@@ -81,6 +82,18 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
     },
   });
   cmd({
+    name: "set description",
+    help: "Sets the bot's description, shown atop help; alone, removes it.",
+    usage: "[description]",
+    ownerOnly: true,
+    run: async (ctx) => {
+      // The text as typed, not as split: quotes and spacing inside it are the owner's.
+      const text = ctx.message.content.slice(ctx.prefix.length).replace(/^\s*\S+\s+\S+/, "");
+      await bot.setDescription(text); // ERR_DESCRIPTION_INVALID says why
+      return bot.description === "" ? "Description removed." : "Description set.";
+    },
+  });
+  cmd({
     name: "addpath",
     help: "Adds a folder where packages are looked for.",
     usage: "<folder>",
@@ -100,7 +113,7 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
     name: "info",
     help: "Shows what this bot runs.",
     run: () => {
-      const uptime = Math.round((Date.now() - started) / 1000);
+      const uptime = Math.round((Date.now() - bot.startedAt.getTime()) / 1000);
       return [
         `${bot.name}: Cogwheel ${versions.cogwheel}, discord.js ${versions.discord_js}, Node ${versions.node}.`,
         `Mode: ${bot.adapter.kind}. Up ${uptime}s. Packages: ${bot.packages.loaded().join(", ") || "none"}.`,
@@ -137,7 +150,7 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
           return groupHelp(ctx.prefix, group);
         }
         const usage = command.usage ? ` ${command.usage}` : "";
-        return `${ctx.prefix}${command.name}${usage}\n${command.help}${command.ownerOnly ? " (owner only)" : ""}`;
+        return `${ctx.prefix}${command.name}${usage}\n${command.help}${levelNote(command.privilege)}`;
       }
       const byCog = new Map<string, string[]>();
       for (const command of bot.commands.list()) {
@@ -147,10 +160,24 @@ export function registerCoreCommands(bot: Bot, scope: PackageScope, core: object
         byCog.set(command.cogName, lines);
       }
       const sections = [...byCog].map(([cog, lines]) => `${cog}:\n${lines.join("\n")}`);
-      return `${sections.join("\n")}\nType ${ctx.prefix}help <command> for more.`;
+      const description = bot.description === "" ? "" : `${bot.description}\n`;
+      return `${description}${sections.join("\n")}\nType ${ctx.prefix}help <command> for more.`;
     },
   });
 }
+
+/** Who may run a command, after its help in `help <command>`; nothing for everyone. */
+function levelNote(level: PrivilegeLevel): string {
+  return LEVEL_NOTES[level];
+}
+
+const LEVEL_NOTES: Record<PrivilegeLevel, string> = {
+  none: "",
+  mod: " (server mods and admins only)",
+  admin: " (server admins only)",
+  guildOwner: " (server owner only)",
+  owner: " (owner only)",
+};
 
 /** `!load` alone: the packages' state, one line each part. */
 function describeState(state: PackagesState): string {

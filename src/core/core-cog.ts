@@ -1,5 +1,6 @@
 import type { Bot } from "../bot/bot.ts";
 import { registerCoreCommands } from "./commands.ts";
+import { registerGuildCommands } from "./guild-commands.ts";
 import { registerCoreMetrics } from "./metrics.ts";
 import { registerCoreRpc } from "./rpc.ts";
 import { registerCoreTopics } from "./topics.ts";
@@ -14,7 +15,8 @@ export async function addCore(bot: Bot): Promise<Core> {
   const core = new Core();
   const scope = bot.builtin;
   await scope.addCog(core);
-  registerCoreCommands(bot, scope, core, Date.now());
+  registerCoreCommands(bot, scope, core);
+  registerGuildCommands(bot, scope, core);
   registerCoreRpc(bot, scope, core);
   registerCoreMetrics(bot, scope, core);
   registerCoreTopics(bot, scope, core);

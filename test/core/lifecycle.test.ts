@@ -11,6 +11,19 @@ import { COGS, fakeAdapter, say } from "../support/bot.ts";
 import { connect, recordingLogger } from "../support/rpc.ts";
 import { tempDir as temp, writePackage as pkg } from "../support/temp.ts";
 
+/** The `set` group's help: every `set` command of Core, sorted. */
+const SET_HELP = [
+  "!set addadminrole <role> - Makes a role an admin role in this server.",
+  "!set addmodrole <role> - Makes a role a mod role in this server.",
+  "!set description [description] - Sets the bot's description, shown atop help; alone, removes it.",
+  "!set name <name> - Renames the bot.",
+  "!set prefix <prefix>... - Sets the command prefixes.",
+  "!set removeadminrole <role> - Makes a role no longer an admin role in this server.",
+  "!set removemodrole <role> - Makes a role no longer a mod role in this server.",
+  "!set serverprefix [prefix]... - Sets this server's own prefixes, used here instead of the global ones; alone, goes back to the global ones.",
+  "!set showsettings - Shows this server's prefixes and admin and mod roles.",
+].join("\n");
+
 async function bot(t: TestContext, options: Partial<CreateBotOptions> & { rpc?: boolean } = {}): Promise<Bot> {
   const { rpc, ...rest } = options;
   const b = await createBot({ dataDir: temp(t), adapter: fakeAdapter(), logger: recordingLogger(), bundledCogPath: COGS, rpc: { port: 0 }, ...rest });
@@ -28,11 +41,11 @@ test("help lists commands by cog, explains one, lists a group, and hides owner-o
   assert.doesNotMatch(member, /!load/);
   assert.match(member, /!ping - Checks that the bot answers\./);
   assert.deepEqual(await say(b, "!help load"), ["!load [package]...\nLoads packages; alone, shows which are loaded, failed and available. (owner only)"]);
-  assert.deepEqual(await say(b, "!help set"), ["!set name <name> - Renames the bot.\n!set prefix <prefix>... - Sets the command prefixes."]);
+  assert.deepEqual(await say(b, "!help set"), [SET_HELP]);
   assert.deepEqual(await say(b, "!help nope"), ['No command called "nope".']);
   // A group without a subcommand (or with one it lacks) shows the group's help, on any platform.
-  assert.deepEqual(await say(b, "!set"), ["!set name <name> - Renames the bot.\n!set prefix <prefix>... - Sets the command prefixes."]);
-  assert.deepEqual(await say(b, "!SET nickname x"), ["!set name <name> - Renames the bot.\n!set prefix <prefix>... - Sets the command prefixes."]);
+  assert.deepEqual(await say(b, "!set"), [SET_HELP]);
+  assert.deepEqual(await say(b, "!SET nickname x"), [SET_HELP]);
   assert.deepEqual(await say(b, "!load general", { author: "200" }), ["Only the bot's owner can use !load."]);
 });
 

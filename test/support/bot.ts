@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Adapter, ChatMessage } from "../../src/adapters/types.ts";
+import type { Adapter, ChatMessage, MemberInfo } from "../../src/adapters/types.ts";
 import type { Bot } from "../../src/bot/bot.ts";
 import { createBot } from "../../src/app/create-bot.ts";
 import { fakeAdapter, USERS, GUILD } from "./fake-adapter.ts";
@@ -48,12 +48,18 @@ export async function startBot(
   return { bot, dir, logger };
 }
 
+/** What {@link say} may set on its message. */
+export interface SayOptions {
+  /** The author's user id; default "100" (alice, the bot's owner). */
+  readonly author?: string;
+  /** Default GUILD's id; null for a direct message. */
+  readonly guildId?: string | null;
+  /** Attached as `ChatMessage.member`, as the Discord adapter does; absent by default (the bot looks the member up). */
+  readonly member?: MemberInfo | null;
+}
+
 /** Sends `content` as `author` (in guild g1 unless `guildId` says otherwise); returns the replies. */
-export async function say(
-  bot: Bot,
-  content: string,
-  options: { author?: string; guildId?: string | null } = {},
-): Promise<string[]> {
+export async function say(bot: Bot, content: string, options: SayOptions = {}): Promise<string[]> {
   const replies: string[] = [];
   const id = options.author ?? "100";
   const message: ChatMessage = {
@@ -61,6 +67,7 @@ export async function say(
     author: { id, name: USERS[id]?.name ?? id, bot: false },
     channelId: "c1",
     guildId: options.guildId === undefined ? GUILD.id : options.guildId,
+    ...(options.member === undefined ? {} : { member: options.member }),
     reply: async (text) => void replies.push(text),
   };
   await bot.handleMessage(message);
@@ -68,7 +75,7 @@ export async function say(
 }
 
 /** Sends one message and returns its only reply (fails if there is not exactly one). */
-export async function ask(bot: Bot, content: string, options?: { author?: string; guildId?: string | null }): Promise<string> {
+export async function ask(bot: Bot, content: string, options?: SayOptions): Promise<string> {
   const replies = await say(bot, content, options);
   if (replies.length !== 1) throw new Error(`expected one reply to ${JSON.stringify(content)}, got ${JSON.stringify(replies)}`);
   return replies[0]!;
