@@ -100,7 +100,7 @@ test("guildSettings.set checks the whole patch first, with stable codes, and cha
   await assert.rejects(settings.prefixesFor("" as string), { code: "ERR_GUILD_SETTINGS_INVALID" });
   assert.deepEqual(await settings.get("g1"), { prefixes: ["?"], adminRoles: [], modRoles: [ROLES.mod] });
   // The refusals read well in chat and on the wire (-32602).
-  const error = await settings.set("g1", { adminRoles: ["Admin"] }).catch((e: unknown) => e as { rpc: number; user: boolean; message: string });
+  const error = (await settings.set("g1", { adminRoles: ["Admin"] }).then(() => null, (e: unknown) => e)) as { rpc: number; user: boolean; message: string };
   assert.deepEqual([error.rpc, error.user, error.message], [-32602, true, '"Admin" is not a role id: role ids are Discord snowflakes (digits).']);
 });
 
