@@ -116,7 +116,7 @@ export async function setBotProfile(bot: BotView, user: unknown, settings: unkno
   }
   try {
     if (image !== undefined) await bot.adapter.setAvatar(image);
-    if (name !== null && name.trim() !== "" && name !== (bot.adapter.account()?.name ?? bot.name)) await bot.settings.setName(name);
+    if (name !== null && name.trim() !== "" && name !== bot.name) await bot.settings.setName(name);
     if (description !== null && description !== bot.description) await bot.settings.setDescription(description);
   } catch (error) {
     // The platform's or the settings' refusal (rate limit, bad name): the owner's to read.
