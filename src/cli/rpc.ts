@@ -19,19 +19,19 @@ export const EXIT_OK = 0;
 export const EXIT_RPC_ERROR = 1;
 export const EXIT_CONNECTION = 2;
 
-function portNumber(value: string): number {
+export function portNumber(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError("must be a port number from 1 to 65535");
   return n;
 }
 
-function milliseconds(value: string): number {
+export function milliseconds(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("must be a number of milliseconds (at least 1)");
   return n;
 }
 
-function url(value: string): string {
+export function url(value: string): string {
   let parsed: URL;
   try {
     parsed = new URL(value);
@@ -123,7 +123,7 @@ function connectHint(message: string, address: string, flags: RpcFlags): string 
 }
 
 /** Connects, runs `work`, closes; resolves with the exit code. */
-async function withClient(flags: RpcFlags, work: (client: RpcClient) => Promise<number>): Promise<number> {
+export async function withClient(flags: RpcFlags, work: (client: RpcClient) => Promise<number>): Promise<number> {
   const client = createNodeRpcClient({
     ...(flags.url === undefined ? { port: flags.port } : { url: flags.url }),
     dataDir: flags.dataDir,
