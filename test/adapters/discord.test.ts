@@ -361,13 +361,16 @@ test("inviteUrl() is Discord's OAuth2 URL with the application id, bot scope and
 });
 
 test("guildInfo() and userInfo() come from the cache or a fetch, and are null when unknown", TEST, async (t) => {
-  const { fake, adapter } = await running(t);
+  const fake = await fakeDiscord(t);
+  // With the GuildMembers intent, GUILD_CREATE lists the members, so alice is cached.
+  const adapter = adapterFor(t, fake, { intents: { members: true } });
+  await adapter.start(recorder().handlers);
   const before = fake.requests.length;
   // Cached from GUILD_CREATE: no request.
   assert.deepEqual(await adapter.guildInfo(IDS.guild), {
     id: IDS.guild,
     name: "Test Guild",
-    memberCount: 2,
+    memberCount: 6,
     ownerId: IDS.owner,
     createdAt: new Date(Number((BigInt(IDS.guild) >> 22n) + 1420070400000n)),
   });

@@ -2,29 +2,30 @@
  * A loopback stand-in for Discord: the REST routes discord.js calls and a WebSocket gateway
  * speaking the real v10 protocol with JSON encoding (no compression). Listens on 127.0.0.1,
  * port 0. Records every REST request and every gateway payload, in both directions, so tests
- * can assert on exactly what discord.js sent.
+ * can assert on exactly what discord.js sent. Its guilds, users and ids are in
+ * fake-discord-guilds.ts.
  */
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import {
+  guildCreatePayload,
+  guildFixtures,
+  guildPayload,
+  IDS,
+  INTENT,
+  memberPayload,
+  rawUsers,
+  type GuildFixture,
+  type RawUser,
+} from "./fake-discord-guilds.ts";
 
-/** Snowflakes used by the stand-in (realistic 19-digit ids). */
-export const IDS = {
-  bot: "1100000000000000001",
-  owner: "1100000000000000002",
-  member: "1100000000000000003",
-  teamOwner: "1100000000000000004",
-  teamMember: "1100000000000000005",
-  teamInvited: "1100000000000000006",
-  team: "1100000000000000050",
-  guild: "1100000000000000100",
-  channel: "1100000000000000101",
-  dmChannel: "1100000000000000102",
-} as const;
+export { IDS } from "./fake-discord-guilds.ts";
 
 export interface RecordedRequest {
   readonly method: string;
-  /** Path including the `/api/v10` prefix, without the query string. */
+  /** Path including the `/api/v10` prefix, without the query string, percent-escapes decoded. */
   readonly path: string;
   readonly query: string;
   readonly authorization: string | null;
@@ -72,9 +73,34 @@ interface Connection {
   readonly ws: WebSocket;
   identified: boolean;
   seq: number;
+  /** The intents of its IDENTIFY (what Discord sends it depends on them). */
+  intents: number;
 }
 
+/** A REST answer the stand-in never sends (a stalled Discord). */
+const STALL = Symbol("stall");
+
 const INTENT_ALL = (1 << 26) - 1;
+
+const UNKNOWN_GUILD = { message: "Unknown Guild", code: 10004 };
+
+/** Discord's 400 for one bad field. */
+function invalidFormBody(field: string, code: string, message: string): unknown {
+  return { message: "Invalid Form Body", code: 50035, errors: { [field]: { _errors: [{ code, message }] } } };
+}
+
+/**
+ * The avatar hash Discord would store for a PATCH /users/@me `avatar`: null resets it; a PNG,
+ * JPEG or GIF data URI gets a hash (`a_…` for a GIF); anything else is undefined (refused).
+ */
+function avatarHash(avatar: unknown): string | null | undefined {
+  if (avatar === null) return null;
+  if (typeof avatar !== "string") return undefined;
+  const match = avatar.match(/^data:image\/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)$/);
+  if (!match) return undefined;
+  const hash = createHash("md5").update(match[2]!).digest("hex");
+  return match[1] === "gif" ? `a_${hash}` : hash;
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -89,11 +115,11 @@ export class FakeDiscord {
   /** Application owner, switchable by tests. */
   owner: "user" | "team";
   /** The bot user as it currently is (PATCH /users/@me changes it). */
-  readonly botUser = {
+  readonly botUser: RawUser & { bot: true; verified: boolean; mfa_enabled: boolean } = {
     id: IDS.bot,
     username: "Cogwheel",
     discriminator: "0",
-    global_name: null as string | null,
+    global_name: null,
     avatar: null,
     bot: true,
     flags: 0,
@@ -114,6 +140,11 @@ export class FakeDiscord {
   #sessionCounter = 0;
   #closed = false;
   #listeners = new Set<() => void>();
+  /** Every guild the stand-in knows, and those the bot is in. */
+  readonly #guilds: Map<string, GuildFixture> = guildFixtures();
+  readonly #joined = new Set<string>([IDS.guild]);
+  /** While true, GET /guilds/:id/members/:user is never answered (a stalled Discord). */
+  stallMemberLookups = false;
 
   private constructor(server: Server, options: FakeDiscordOptions) {
     this.#server = server;
@@ -251,7 +282,9 @@ export class FakeDiscord {
     if (!guildId) d.channel_type = 1; // DM: lets discord.js build the (uncached) DM channel
     if (guildId) {
       d.guild_id = guildId;
-      d.member = { roles: [], joined_at: iso(Date.UTC(2024, 0, 1)), deaf: false, mute: false, flags: 0 };
+      // The author's member as the guild knows it (roles, nickname); a stranger has none.
+      const known = this.#guilds.get(guildId)?.members.find((m) => m.userId === author.id);
+      d.member = { roles: [...(known?.roles ?? [])], nick: known?.nick ?? null, joined_at: iso(Date.UTC(2024, 0, 1)), deaf: false, mute: false, flags: 0 };
     }
     this.dispatch("MESSAGE_CREATE", d);
     return d;
@@ -307,15 +340,25 @@ export class FakeDiscord {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
     const authorization = req.headers.authorization ?? null;
-    const [status, payload] = this.#route(method, url.pathname, authorization, body);
-    this.requests.push({ method, path: url.pathname, query: url.search, authorization, body, status });
+    // discord.js escapes `@me` in some routes (`members/%40me`); Discord reads both alike.
+    const path = decodeURIComponent(url.pathname);
+    const answer = this.#route(method, path, authorization, body);
+    if (answer === STALL) {
+      // Recorded with status 0, never answered; close() drops the socket.
+      this.requests.push({ method, path, query: url.search, authorization, body, status: 0 });
+      this.#notify();
+      return;
+    }
+    const [status, payload] = answer;
+    this.requests.push({ method, path, query: url.search, authorization, body, status });
     const text = status === 204 ? "" : JSON.stringify(payload);
-    res.writeHead(status, { "content-type": "application/json" });
+    // A 204 has no body, hence no content type (discord.js would try to parse one).
+    res.writeHead(status, status === 204 ? {} : { "content-type": "application/json" });
     res.end(text);
     this.#notify();
   }
 
-  #route(method: string, path: string, authorization: string | null, body: unknown): [number, unknown] {
+  #route(method: string, path: string, authorization: string | null, body: unknown): [number, unknown] | typeof STALL {
     if (authorization !== `Bot ${this.#token}`) {
       return [401, { message: "401: Unauthorized", code: 0 }];
     }
@@ -335,7 +378,14 @@ export class FakeDiscord {
       return [200, this.#application()];
     }
     if (method === "PATCH" && path === "/api/v10/users/@me") {
-      const username = (body as { username?: unknown } | null)?.username;
+      const fields = (body ?? {}) as { username?: unknown; avatar?: unknown };
+      if ("avatar" in fields) {
+        const avatar = avatarHash(fields.avatar);
+        if (avatar === undefined) return [400, invalidFormBody("avatar", "IMAGE_INVALID", "Invalid image data")];
+        this.botUser.avatar = avatar;
+        if (fields.username === undefined) return [200, { ...this.botUser }];
+      }
+      const username = fields.username;
       if (typeof username !== "string" || username.length < 2 || username.length > 32) {
         return [
           400,
@@ -359,10 +409,13 @@ export class FakeDiscord {
       return user ? [200, user] : [404, { message: "Unknown User", code: 10013 }];
     }
     if (method === "GET" && (match = m(/^\/api\/v10\/guilds\/(\d+)$/))) {
-      if (match[1] !== IDS.guild) return [404, { message: "Unknown Guild", code: 10004 }];
-      const { channels: _c, members: _m, member_count: _n, joined_at: _j, large: _l, ...rest } = this.#guild();
-      return [200, { ...rest, approximate_member_count: 2, approximate_presence_count: 1 }];
+      const guild = this.#joinedGuild(match[1]!);
+      if (!guild) return [404, UNKNOWN_GUILD];
+      const online = guild.members.filter((member) => member.status !== undefined).length;
+      return [200, { ...guildPayload(guild), approximate_member_count: guild.members.length, approximate_presence_count: online }];
     }
+    const guildRoute = this.#guildRoute(method, path, body);
+    if (guildRoute !== null) return guildRoute;
     if (method === "POST" && (match = m(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
       const channelId = match[1]!;
       if (channelId !== IDS.channel && channelId !== IDS.dmChannel) {
@@ -414,15 +467,69 @@ export class FakeDiscord {
     return [404, { message: "404: Not Found", code: 0 }];
   }
 
-  #users() {
-    return [
-      { ...this.botUser },
-      { id: IDS.owner, username: "owner", discriminator: "0", global_name: "The Owner", avatar: null, flags: 0 },
-      { id: IDS.member, username: "alice", discriminator: "0", global_name: "Alice", avatar: null, flags: 0 },
-      { id: IDS.teamOwner, username: "teamlead", discriminator: "0", global_name: null, avatar: null, flags: 0 },
-      { id: IDS.teamMember, username: "teammate", discriminator: "0", global_name: null, avatar: null, flags: 0 },
-      { id: IDS.teamInvited, username: "invitee", discriminator: "0", global_name: null, avatar: null, flags: 0 },
-    ];
+  /** The bot joins the second guild (IDS.guild2): Discord sends GUILD_CREATE. */
+  addGuild(): void {
+    this.#joined.add(IDS.guild2);
+    for (const conn of this.#connections.values()) {
+      if (conn.identified) this.#send(conn, { op: 0, t: "GUILD_CREATE", s: ++conn.seq, d: this.#guildCreate(IDS.guild2, conn) });
+    }
+  }
+
+  /** The bot's nickname in a guild, as the stand-in keeps it. */
+  botNickname(guildId: string): string | null | undefined {
+    return this.#guilds.get(guildId)?.members.find((m) => m.userId === IDS.bot)?.nick;
+  }
+
+  #joinedGuild(guildId: string): GuildFixture | undefined {
+    return this.#joined.has(guildId) ? this.#guilds.get(guildId) : undefined;
+  }
+
+  #guildCreate(guildId: string, conn: Connection): Record<string, unknown> {
+    return guildCreatePayload(this.#guilds.get(guildId)!, this.#users(), conn.intents);
+  }
+
+  /** Member look-up, leaving, and the bot's nickname: the routes under a guild. */
+  #guildRoute(method: string, path: string, body: unknown): [number, unknown] | typeof STALL | null {
+    let match = path.match(/^\/api\/v10\/guilds\/(\d+)\/members\/(\d+|@me)$/);
+    if (match) {
+      const guild = this.#joinedGuild(match[1]!);
+      if (method === "GET" && match[2] !== "@me") {
+        if (this.stallMemberLookups) return STALL;
+        if (!guild) return [404, UNKNOWN_GUILD];
+        const member = guild.members.find((m) => m.userId === match![2]);
+        if (!member) return [404, { message: "Unknown Member", code: 10007 }];
+        return [200, memberPayload(guild, member, this.#user(member.userId))];
+      }
+      if (method === "PATCH" && match[2] === "@me") {
+        if (!guild) return [404, UNKNOWN_GUILD];
+        const nick = (body as { nick?: unknown } | null)?.nick;
+        if (nick !== null && nick !== undefined && (typeof nick !== "string" || nick.length > 32)) {
+          return [400, invalidFormBody("nick", "BASE_TYPE_MAX_LENGTH", "Must be 32 or fewer in length.")];
+        }
+        const me = guild.members.find((m) => m.userId === IDS.bot)!;
+        if (nick !== undefined) me.nick = nick === "" ? null : nick;
+        const payload = memberPayload(guild, me, this.#user(IDS.bot));
+        // A member update is an event of the (privileged) GuildMembers intent.
+        for (const conn of this.#connections.values()) {
+          if (conn.identified && conn.intents & INTENT.guildMembers) {
+            this.#send(conn, { op: 0, t: "GUILD_MEMBER_UPDATE", s: ++conn.seq, d: { ...payload, guild_id: guild.id } });
+          }
+        }
+        return [200, payload];
+      }
+    }
+    match = path.match(/^\/api\/v10\/users\/@me\/guilds\/(\d+)$/);
+    if (match && method === "DELETE") {
+      const guildId = match[1]!;
+      if (!this.#joined.delete(guildId)) return [404, UNKNOWN_GUILD];
+      setImmediate(() => this.dispatch("GUILD_DELETE", { id: guildId }));
+      return [204, null];
+    }
+    return null;
+  }
+
+  #users(): RawUser[] {
+    return rawUsers(this.botUser);
   }
 
   #user(id: string) {
@@ -434,7 +541,7 @@ export class FakeDiscord {
       id: IDS.bot,
       name: "Cogwheel",
       icon: null,
-      description: "",
+      description: "A bot made of cogs.",
       summary: "",
       type: null,
       bot_public: true,
@@ -469,83 +576,6 @@ export class FakeDiscord {
     };
   }
 
-  #guild() {
-    const joined = iso(Date.UTC(2024, 0, 1));
-    return {
-      id: IDS.guild,
-      name: "Test Guild",
-      icon: null,
-      splash: null,
-      discovery_splash: null,
-      owner_id: IDS.owner,
-      afk_channel_id: null,
-      afk_timeout: 300,
-      verification_level: 0,
-      default_message_notifications: 0,
-      explicit_content_filter: 0,
-      mfa_level: 0,
-      application_id: null,
-      system_channel_id: IDS.channel,
-      system_channel_flags: 0,
-      rules_channel_id: null,
-      vanity_url_code: null,
-      description: null,
-      banner: null,
-      premium_tier: 0,
-      premium_subscription_count: 0,
-      preferred_locale: "en-US",
-      public_updates_channel_id: null,
-      nsfw_level: 0,
-      premium_progress_bar_enabled: false,
-      features: [],
-      roles: [
-        {
-          id: IDS.guild,
-          name: "@everyone",
-          color: 0,
-          hoist: false,
-          icon: null,
-          unicode_emoji: null,
-          position: 0,
-          permissions: "1071698660929",
-          managed: false,
-          mentionable: false,
-          flags: 0,
-        },
-      ],
-      emojis: [],
-      stickers: [],
-      joined_at: joined,
-      large: false,
-      unavailable: false,
-      member_count: 2,
-      voice_states: [],
-      members: [
-        { user: { ...this.botUser }, roles: [], joined_at: joined, deaf: false, mute: false, flags: 0 },
-        { user: this.#user(IDS.member), roles: [], joined_at: joined, deaf: false, mute: false, flags: 0 },
-      ],
-      channels: [
-        {
-          id: IDS.channel,
-          type: 0,
-          name: "general",
-          position: 0,
-          permission_overwrites: [],
-          nsfw: false,
-          topic: null,
-          last_message_id: null,
-          parent_id: null,
-          rate_limit_per_user: 0,
-        },
-      ],
-      threads: [],
-      presences: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    };
-  }
-
   #messageId(): string {
     return String(1200000000000000000n + this.#nextMessageId++);
   }
@@ -553,7 +583,7 @@ export class FakeDiscord {
   // ---- Gateway ----------------------------------------------------------------------------
 
   #onConnection(ws: WebSocket, url: URL): void {
-    const conn: Connection = { id: this.#nextConnection++, ws, identified: false, seq: 0 };
+    const conn: Connection = { id: this.#nextConnection++, ws, identified: false, seq: 0, intents: 0 };
     this.connectionUrls.push(url.pathname + url.search);
     this.#connections.set(conn.id, conn);
     if (url.searchParams.get("v") !== "10" || url.searchParams.get("encoding") !== "json") {
@@ -612,7 +642,7 @@ export class FakeDiscord {
           d: {
             v: 10,
             user: { ...this.botUser },
-            guilds: [{ id: IDS.guild, unavailable: true }],
+            guilds: [...this.#joined].map((id) => ({ id, unavailable: true })),
             session_id: sessionId,
             resume_gateway_url: this.gatewayUrl,
             shard: [0, 1],
@@ -626,7 +656,8 @@ export class FakeDiscord {
             _trace: ["fake-discord"],
           },
         });
-        this.#send(conn, { op: 0, t: "GUILD_CREATE", s: ++conn.seq, d: this.#guild() });
+        conn.intents = d.intents;
+        for (const guildId of this.#joined) this.#send(conn, { op: 0, t: "GUILD_CREATE", s: ++conn.seq, d: this.#guildCreate(guildId, conn) });
         return;
       }
       case 6: {
