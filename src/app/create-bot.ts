@@ -1,13 +1,32 @@
 import { fileURLToPath } from "node:url";
+import { createConsoleAdapter } from "../adapters/console.ts";
+import { createDiscordAdapter } from "../adapters/discord/index.ts";
 import type { Adapter } from "../adapters/types.ts";
 import { Bot, type BotDeadlines, type BotOptions } from "../bot/bot.ts";
 import { openConfigStore } from "../config/index.ts";
 import { createRpcServer, type RpcServerOptions } from "../rpc/index.ts";
 import { addCore } from "../core/core-cog.ts";
 import { versions } from "../core/versions.ts";
+import type { ResolvedAppOptions } from "./options.ts";
 
 /** The cogs shipped with Cogwheel (`cogs/` at the repository root). */
 export const BUNDLED_COG_PATH = fileURLToPath(new URL("../../cogs/", import.meta.url));
+
+/**
+ * The adapter the options ask for: Discord when there is a token (with its REST base and
+ * privileged intents), else the console.
+ */
+export function createAdapter(
+  options: Pick<ResolvedAppOptions, "discordToken" | "discordApiUrl" | "discordIntents" | "logger">,
+): Adapter {
+  if (!options.discordToken) return createConsoleAdapter();
+  return createDiscordAdapter({
+    token: options.discordToken,
+    logger: options.logger,
+    restApiUrl: options.discordApiUrl ?? undefined,
+    intents: options.discordIntents,
+  });
+}
 
 /** What it takes to assemble a bot; the CLI fills it from flags. */
 export interface CreateBotOptions {

@@ -20,6 +20,11 @@ export interface AppOptions {
   readonly discordToken?: string | null;
   /** Another Discord REST base URL (the loopback stand-in in tests). */
   readonly discordApiUrl?: string | null;
+  /**
+   * Privileged Discord intents to ask for (each also switched on in the Developer Portal):
+   * `members` for member caches and bot/human counts, `presences` for online counts.
+   */
+  readonly discordIntents?: { readonly members?: boolean; readonly presences?: boolean };
   /** Extra cog paths, searched first. */
   readonly cogPaths?: readonly string[];
   /** The bundled cogs folder; null for none. Default: Cogwheel's `cogs/`. */
@@ -38,6 +43,7 @@ export interface ResolvedAppOptions {
   readonly rpc: { readonly enabled: boolean; readonly port: number; readonly allowedOrigins: readonly string[]; readonly auth: "none" | "token" };
   readonly discordToken: string | null;
   readonly discordApiUrl: string | null;
+  readonly discordIntents: { readonly members: boolean; readonly presences: boolean };
   readonly cogPaths: readonly string[];
   readonly bundledCogPath: string | null | undefined;
   readonly prefixes: readonly string[];
@@ -50,8 +56,9 @@ export const APP_DEFAULTS = {
   rpc: { enabled: false, port: DEFAULT_PORT, allowedOrigins: [] as readonly string[], auth: "none" as const },
 } as const;
 
-const KNOWN = new Set(["dataDir", "logger", "rpc", "discordToken", "discordApiUrl", "cogPaths", "bundledCogPath", "prefixes", "owners", "deadlines"]);
+const KNOWN = new Set(["dataDir", "logger", "rpc", "discordToken", "discordApiUrl", "discordIntents", "cogPaths", "bundledCogPath", "prefixes", "owners", "deadlines"]);
 const KNOWN_RPC = new Set(["enabled", "port", "allowedOrigins", "auth"]);
+const KNOWN_INTENTS = new Set(["members", "presences"]);
 
 /** Checks options up front (unknown ones are errors) and applies the defaults. */
 export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
@@ -71,6 +78,12 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   }
   const token = options.discordToken ?? null;
   if (token !== null && (typeof token !== "string" || token.trim() === "")) throw invalid("discordToken must be a non-empty string or null");
+  const intents = options.discordIntents ?? {};
+  if (typeof intents !== "object" || intents === null || Array.isArray(intents)) throw invalid("discordIntents must be an object");
+  for (const [key, value] of Object.entries(intents)) {
+    if (!KNOWN_INTENTS.has(key)) throw invalid(`unknown option discordIntents.${key} (known: members, presences)`);
+    if (value !== undefined && typeof value !== "boolean") throw invalid(`discordIntents.${key} must be true or false`);
+  }
   return {
     dataDir: options.dataDir,
     logger: options.logger,
@@ -82,6 +95,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     },
     discordToken: token,
     discordApiUrl: options.discordApiUrl ?? null,
+    discordIntents: { members: intents.members ?? false, presences: intents.presences ?? false },
     cogPaths: options.cogPaths ?? [],
     bundledCogPath: options.bundledCogPath,
     prefixes: options.prefixes ?? [],

@@ -4,7 +4,7 @@ import { DEFAULT_PORT, TOKEN_FILE } from "../protocol/constants.ts";
 import { buildDashboardCommand } from "./dashboard.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import { buildRpcCommand } from "./rpc.ts";
-import { checkStartFlags } from "./start-flags.ts";
+import { checkStartFlags, collectIntents } from "./start-flags.ts";
 import { runStart, StartError, type StartFlags } from "./start.ts";
 
 function port(value: string): number {
@@ -39,6 +39,7 @@ export function buildProgram(): Command {
     .option("--cog-path <dir>", "also look for packages in this folder (repeatable)", collect, [])
     .option("--prefix <prefix>", "command prefix for this run (repeatable)", collect, [])
     .option("--token <token>", "Discord bot token (default: $DISCORD_TOKEN)")
+    .option("--discord-intents <list>", "privileged Discord intents to ask for, comma-separated: members, presences (enable them in the Developer Portal too)", collectIntents)
     .option("--owner <id>", "user id of an owner (repeatable)", collect, [])
     .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info"))
     .action(async (options: StartFlags & { logLevel: LogLevel }, command: Command) => {

@@ -16,6 +16,14 @@ const NON_EMPTY = [
   ["token", "--token"],
 ] as const;
 
+/** The names `--discord-intents` takes (AppOptions.discordIntents keys). */
+export const DISCORD_INTENT_NAMES = ["members", "presences"] as const;
+
+/** `--discord-intents a,b` (repeatable): the names, split on commas, blanks dropped. */
+export function collectIntents(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((name) => name.trim().toLowerCase())];
+}
+
 /**
  * Refuses contradictory or empty flags of `cogwheel start`, as one line (a StartError), before
  * anything starts. `given(key)` says whether the user typed the flag: a default is never
@@ -32,5 +40,13 @@ export function checkStartFlags(flags: StartFlags, given: (key: keyof StartFlags
     const value = flags[key];
     const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
     if (values.some((v) => v.trim() === "")) throw new StartError(`${flag} must not be empty`);
+  }
+  const intents = flags.discordIntents ?? [];
+  if (given("discordIntents") && intents.every((name) => name === "")) {
+    throw new StartError(`--discord-intents needs a comma list of: ${DISCORD_INTENT_NAMES.join(", ")}`);
+  }
+  const unknown = intents.filter((name) => name !== "" && !(DISCORD_INTENT_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new StartError(`--discord-intents: unknown intent ${unknown.map((name) => JSON.stringify(name)).join(", ")} (known: ${DISCORD_INTENT_NAMES.join(", ")})`);
   }
 }

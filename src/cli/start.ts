@@ -13,6 +13,8 @@ export interface StartFlags {
   cogPath: string[];
   prefix: string[];
   token?: string;
+  /** `--discord-intents`: privileged intent names, checked by checkStartFlags. */
+  discordIntents?: string[];
   owner: string[];
   logLevel: LogLevel;
 }
@@ -43,6 +45,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
       rpc: { enabled: flags.rpc, port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin, auth: flags.rpcAuth },
       discordToken: flags.token ?? (process.env.DISCORD_TOKEN || null),
       discordApiUrl: process.env.COGWHEEL_DISCORD_API_URL || null,
+      discordIntents: { members: flags.discordIntents?.includes("members"), presences: flags.discordIntents?.includes("presences") },
       cogPaths: flags.cogPath,
       prefixes: flags.prefix,
       owners: flags.owner,
