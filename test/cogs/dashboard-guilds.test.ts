@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fakeAdapter, type FakeAdapter } from "../support/bot.ts";
+import { fakeAdapter, MEMBERS, type FakeAdapter } from "../support/bot.ts";
 import { startDashboard } from "../support/dashboard.ts";
 
 const PAGING = { per_page: 20, pages: 1, page: 1, default_per_page: 20, default_page: 1 };
@@ -182,4 +182,19 @@ test("LEAVE_GUILD: refused to a plain member; a bot owner or the guild's admin m
   assert.deepEqual((await call("DASHBOARDRPC__GET_USER_GUILDS", guildsOf(100))).items, [G1_ITEM]);
   assert.deepEqual(await call("DASHBOARDRPC__LEAVE_GUILD", [100, "g2"]), { status: 1, error: "guild not found" });
   assert.deepEqual(await call("DASHBOARDRPC__LEAVE_GUILD", [200, "g1"]), { status: 0 }, "bob has Administrator in g1");
+});
+
+test("Manage Server counts as admin for the dashboard, as AAA3A: listed as ADMIN, may edit", async (t) => {
+  const inner = fakeAdapter();
+  const MANAGE_GUILD = String(0x20);
+  const adapter = {
+    ...inner,
+    member: async (guildId: string, userId: string) =>
+      guildId === "g1" && userId === "400" ? { ...MEMBERS.g1!["400"]!, permissions: MANAGE_GUILD } : inner.member(guildId, userId),
+  };
+  const { call } = await startDashboard(t, { adapter });
+  assert.deepEqual((await call("DASHBOARDRPC__GET_USER_GUILDS", guildsOf(400))).items, [{ ...G1_ITEM, user_role: "ADMIN" }]);
+  const guild = await call("DASHBOARDRPC__GET_GUILD", [400, "g1", false]);
+  assert.deepEqual([guild.perms, guild.settings.edit_permission], ["Admin", true]);
+  assert.equal((await call("DASHBOARDRPC__SET_GUILD_SETTINGS", [400, "g1", { fuzzy: true }])).status, 0);
 });

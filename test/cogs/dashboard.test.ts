@@ -136,6 +136,8 @@ test("GET_VARIABLES commands: cogs sorted, groups with subs, privilege levels as
   assert.ok(set.subs.length > 1 && set.subs.every((s: any) => s.name.startsWith("set ")));
   assert.ok(set.subs.some((s: any) => s.privilege_level === "BOT_OWNER"));
   assert.ok(set.subs.some((s: any) => s.privilege_level !== "BOT_OWNER"), "per-guild set commands are not owner-only");
+  const rank = ["NONE", "MOD", "ADMIN", "GUILD_OWNER", "BOT_OWNER"];
+  assert.equal(set.privilege_level, rank[Math.min(...set.subs.map((s: any) => rank.indexOf(s.privilege_level)))], "a group takes its lowest sub's level");
 });
 
 test("every method answers {disconnected: true} until the adapter is connected, then a real answer", async (t) => {
@@ -191,7 +193,15 @@ test("ids the web app cannot mean (too long, negative) get a not-found answer, n
   }
   // A fraction is no id in any language the web app is written in: the server's params check.
   assert.equal((await raw("DASHBOARDRPC__GET_GUILD", [100, 1.5, false])).error.code, -32602);
-  assert.equal((await call("DASHBOARDRPC__GET_USER_GUILDS", [-1, null, null, null, null])).items.length, 0);
+  assert.deepEqual(await call("DASHBOARDRPC__GET_USER_GUILDS", [-1, null, null, null, null]), {
+    items: [],
+    total: 0,
+    per_page: 20,
+    pages: 0,
+    page: 0,
+    default_per_page: 20,
+    default_page: 1,
+  });
   // A shape the web app never sends (a list as settings) is the server's params check.
   assert.equal((await raw("DASHBOARDRPC__SET_BOT_SETTINGS", [100, [1]])).error.code, -32602);
 });
