@@ -310,6 +310,14 @@ test("account() and readyAt() are null until READY and after stop", TEST, async 
   assert.equal(adapter.readyAt(), null);
 });
 
+test("readyAt() is null while the gateway is down", TEST, async (t) => {
+  const { fake, adapter } = await setup(t, { adapter: { stopTimeoutMs: 500 } });
+  assert.ok(adapter.readyAt() instanceof Date);
+  await fake.close(); // Discord gone: discord.js reconnects in vain
+  await until(() => !adapter.status().connected, "disconnected");
+  assert.equal(adapter.readyAt(), null);
+});
+
 test("the look-ups reject with NOT_READY before start", TEST, async (t) => {
   const { fake, adapter } = await setup(t, { start: false });
   for (const call of [
