@@ -51,11 +51,14 @@ test("Discord mode: the web app's start-up and page calls get every field its pa
   const port = await bot.rpcPort(20_000);
   await fake.waitFor(() => fake.framesOf("out", 0, "GUILD_CREATE").length > 0, 20_000, "the guild");
 
-  // The owner loads the package in a channel, then sets the OAuth settings in a direct message.
+  // The owner loads the package in a channel and names the guild's mod role (its admin has
+  // Administrator), then sets the OAuth settings in a direct message.
   const posts = () => fake.requests.filter((r) => r.method === "POST").map((r) => (r.body as { content?: string }).content ?? "");
   const owner = { authorId: IDS.owner, username: "owner" };
   fake.injectMessage({ content: "!load dashboard", ...owner });
   await fake.waitFor(() => posts().includes("Loaded dashboard."), 15_000, "the owner's load");
+  fake.injectMessage({ content: "!set addmodrole Mod", ...owner });
+  await fake.waitFor(() => posts().includes("Mod is now a mod role."), 10_000, "the mod role");
   fake.injectMessage({ content: `!dashboard secret ${SECRET}`, guildId: null, ...owner });
   await fake.waitFor(() => posts().includes("Discord OAuth client secret set."), 10_000, "the secret");
   fake.injectMessage({ content: `!dashboard redirect ${REDIRECT}`, guildId: null, ...owner });
@@ -81,7 +84,8 @@ test("Discord mode: the web app's start-up and page calls get every field its pa
     [guild("roles_number")]: 5,
   };
   const lines = await replay(port, [
-    "--owner", IDS.owner, "--member", IDS.member, "--stranger", IDS.stranger, "--guild", IDS.guild, "--bot-id", IDS.bot,
+    "--owner", IDS.owner, "--admin", IDS.admin, "--mod", IDS.mod, "--member", IDS.member, "--stranger", IDS.stranger,
+    "--guild", IDS.guild, "--bot-id", IDS.bot,
     "--secret", SECRET, "--redirect-uri", REDIRECT,
     "--command", "ping=NONE", "--command", "load=BOT_OWNER", "--command", "set serverprefix=ADMIN",
     // An exact integer in JSON: 1100000000000000002 reaches Python as that int, not a rounded float.

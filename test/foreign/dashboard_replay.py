@@ -6,7 +6,7 @@ The style is the web app's: websocket-client, ONE socket, lock-step send/recv be
 `FAIL <method> <field>: expected ..., got ...` on stderr and exits 1; each page that passes
 prints `ok <page>` on stdout.
 
-Usage: python3 dashboard_replay.py URL --owner ID [--member ID] [--stranger ID] [--guild ID]
+Usage: python3 dashboard_replay.py URL --owner ID [--admin ID] [--mod ID] [--member ID] [--stranger ID] [--guild ID]
          [--bot-id ID] [--secret S] [--redirect-uri U] [--command NAME=LEVEL ...]
          [--expect JSON] [--wait SECONDS] [--skip-writes] [--leave]
   --guild absent means the bot is in no guild (console mode).
@@ -316,8 +316,15 @@ def dashboard_page(d, args):
     for f in ("owner", "admin", "mod"):
         for g in user_guilds(d, args.owner, filter=f)["items"]:
             equal(m, f"items[].user_role (filter={f})", f.upper(), g["user_role"])
+    # Who else sees the guild, and as what: the admin and the mod (role ids), a plain member not.
+    for user, role in ((args.admin, "ADMIN"), (args.mod, "MOD")):
+        if user is not None:
+            listed = [g["user_role"] for g in user_guilds(d, user)["items"] if g["id"] == args.guild]
+            equal(m, f"items[].user_role (user {user})", [role], listed)
     if args.member is not None:
-        user_guilds(d, args.member)
+        listed = [g["id"] for g in user_guilds(d, args.member)["items"]]
+        if args.guild in listed:
+            fail(m, "items (a member with no admin or mod role)", f"not {args.guild}", listed)
     if args.stranger is not None:
         equal(m, "total (a user in no guild)", 0, user_guilds(d, args.stranger)["total"])
 
@@ -333,8 +340,14 @@ def guild_page(d, variables, args):
     equal(m, "status (unknown guild)", 1, missing.get("status"))
     if args.guild is None:
         return None
-    if args.stranger is not None:
-        equal(m, "status (a stranger)", 1, d.call(m, [args.stranger, args.guild, False], probe=True).get("status"))
+    for user, who in ((args.stranger, "a stranger"), (args.member, "a member with no admin or mod role")):
+        if user is not None:
+            equal(m, f"status ({who})", 1, d.call(m, [user, args.guild, False], probe=True).get("status"))
+    for user, may_edit in ((args.admin, True), (args.mod, False)):
+        if user is not None:
+            r = d.call(m, [user, args.guild, False], probe=True)
+            equal(m, f"status (user {user})", 0, r.get("status"))
+            equal(m, f"settings.edit_permission (user {user})", may_edit, get(m, r, "settings.edit_permission"))
     g = d.call(m, [args.owner, args.guild, False])
     equal(m, "status", 0, g.get("status"))
     equal(m, "id", args.guild, get(m, g, "id", (int,)))
@@ -480,6 +493,8 @@ def main():
     parser.add_argument("url")
     parser.add_argument("--owner", type=int, required=True)
     parser.add_argument("--member", type=int)
+    parser.add_argument("--admin", type=int)
+    parser.add_argument("--mod", type=int)
     parser.add_argument("--stranger", type=int)
     parser.add_argument("--guild", type=int)
     parser.add_argument("--bot-id", type=int)
