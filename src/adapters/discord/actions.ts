@@ -2,7 +2,7 @@
  * The few actions a dashboard takes on the bot's own presence: leave a guild, change its
  * nickname in one, change its avatar. Discord's refusals become one-line API_ERRORs.
  */
-import type { Client } from "discord.js";
+import type { Client, GuildMember } from "discord.js";
 import { AdapterError } from "../errors.ts";
 import { apiError, DiscordAdapterError, isNotFound } from "./errors.ts";
 
@@ -28,7 +28,7 @@ export async function setNickname(client: Client<true>, guildId: string, nicknam
   if (!guild) throw new AdapterError("ERR_ADAPTER_NOT_IN_GUILD", `The bot is not in guild ${guildId}.`);
   // Discord treats an empty nickname as none; null says so plainly.
   const nick = nickname === null || nickname.trim() === "" ? null : nickname;
-  let me;
+  let me: GuildMember;
   try {
     me = await guild.members.editMe({ nick });
   } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * The application behind the bot (the Developer Portal entry) and the bot's own account.
  */
-import { Team, type Client } from "discord.js";
+import { Team, type Client, type ClientApplication } from "discord.js";
 import type { ApplicationInfo, BotAccount } from "../types.ts";
 import { apiError } from "./errors.ts";
 
@@ -22,7 +22,7 @@ export class ApplicationCache {
 
   async get(client: Client<true>): Promise<ApplicationInfo> {
     if (this.#value && this.#expires > Date.now()) return this.#value;
-    let application;
+    let application: ClientApplication;
     try {
       application = await client.application.fetch();
     } catch (error) {

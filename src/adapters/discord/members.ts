@@ -54,11 +54,6 @@ export class MemberLookup {
     this.#maxEntries = bounds.maxEntries;
   }
 
-  /** How many answers are remembered (for tests of the bound). */
-  get size(): number {
-    return this.#answers.size;
-  }
-
   /** Forgets every answer (the adapter stopped: a new session may see other members). */
   clear(): void {
     this.#answers.clear();
