@@ -4,7 +4,11 @@
 import { Team, TeamMemberMembershipState, User, type Client, type Guild } from "discord.js";
 import type { GuildInfo, UserInfo } from "../types.ts";
 import { isNotFound } from "./errors.ts";
-import { displayName } from "./message.ts";
+
+/** The name people see: the global display name, else the username. */
+export function displayName(user: Pick<User, "globalName" | "username">): string {
+  return user.globalName ?? user.username;
+}
 
 const SNOWFLAKE = /^\d{17,20}$/;
 

@@ -7,8 +7,7 @@
 import { PermissionFlagsBits, PermissionsBitField, type Client, type GuildMember } from "discord.js";
 import type { MemberInfo } from "../types.ts";
 import { apiError, DiscordAdapterError, isNotFound } from "./errors.ts";
-import { isSnowflake } from "./info.ts";
-import { displayName } from "./message.ts";
+import { displayName, isSnowflake } from "./info.ts";
 
 /** The facts permission checks need about a discord.js member. */
 export function toMemberInfo(member: GuildMember): MemberInfo {

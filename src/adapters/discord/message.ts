@@ -1,15 +1,11 @@
 /**
  * Translation of a discord.js Message into the bot's ChatMessage, and sending replies.
  */
-import type { Message, TextBasedChannel, User } from "discord.js";
+import type { Message, TextBasedChannel } from "discord.js";
 import type { ChatMessage } from "../types.ts";
+import { displayName } from "./info.ts";
 import { toMemberInfo } from "./members.ts";
 import { splitMessage } from "./split.ts";
-
-/** The name people see: the global display name, else the username. */
-export function displayName(user: Pick<User, "globalName" | "username">): string {
-  return user.globalName ?? user.username;
-}
 
 /**
  * Sends `text` into `channel`, split into several messages when longer than Discord's limit,
