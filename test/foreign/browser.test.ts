@@ -70,7 +70,7 @@ test("browser-style clients: an allowed Origin works, a foreign Origin is refuse
     const byId = new Map(page.messages.map((m) => [(m as { id?: string }).id ?? "push", m]));
     assert.ok(((byId.get("m") as { result: string[] }).result).includes("CORE__LOAD"));
     assert.deepEqual(byId.get("s"), { jsonrpc: "2.0", id: "s", result: ["CORE__PACKAGES"] });
-    assert.deepEqual(byId.get("push"), { jsonrpc: "2.0", method: "CORE__PACKAGES", params: { loaded: [], failed: {}, available: ["economy", "general"] } });
+    assert.deepEqual(byId.get("push"), { jsonrpc: "2.0", method: "CORE__PACKAGES", params: { loaded: [], failed: {}, available: ["dashboard", "economy", "general"] } });
   });
 
   await t.test("standard API, foreign Origin: error then close, never open; the server answered 403", async () => {
