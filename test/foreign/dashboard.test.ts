@@ -93,8 +93,9 @@ test("Discord mode: the web app's start-up and page calls get every field its pa
     "--wait", "15", "--leave",
   ]);
   assert.deepEqual(lines, [...PAGES, "ok left the guild"]);
-  // LEAVE_GUILD reached Discord.
+  // LEAVE_GUILD reached Discord; the unchanged profile form renamed nothing.
   assert.ok(fake.requests.some((r) => r.method === "DELETE" && r.path === `/api/v10/users/@me/guilds/${IDS.guild}` && r.status === 204));
+  assert.deepEqual(fake.requests.filter((r) => r.method === "PATCH" && r.path === "/api/v10/users/@me"), []);
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
 });
 

@@ -434,8 +434,14 @@ def status_ok(d, method, params):
     return r
 
 
-def writes(d, args, guild, ds, bs):
+def writes(d, args, variables, guild, ds, bs):
     """What the admin and guild forms send on submit, then read back, then restored."""
+    # The profile form saved unchanged (its defaults are GET_VARIABLES' name and description):
+    # nothing to do, and above all no rename (Discord allows two an hour).
+    bot = variables["bot"]
+    status_ok(d, P + "SET_BOT_PROFILE", [args.owner, {"avatar": "keep", "name": bot["name"], "profile_description": bot["profile_description"]}])
+    equal(P + "SET_BOT_PROFILE", "GET_VARIABLES bot.name after an unchanged save", bot["name"],
+          d.call(P + "GET_VARIABLES", [True, [WEB_HOST, WEB_PORT]], probe=True)["bot"]["name"])
     m = P + "SET_DASHBOARD_SETTINGS"
     changed = {k: ds[k] for k in DASHBOARD_SETTINGS}
     changed.update(title="Replay Dashboard", default_color="info")
@@ -536,7 +542,7 @@ def main():
         ds, bs = admin_page(d, args)
         print("ok /admin")
         if not args.skip_writes:
-            writes(d, args, guild, ds, bs)
+            writes(d, args, variables, guild, ds, bs)
             print("ok settings saved and restored")
         third_parties_and_webhooks(d, args)
         print("ok third parties, webhook")
