@@ -339,6 +339,13 @@ def writes(d, args, variables, guild, ds, bs):
     status_ok(d, P + "SET_BOT_SETTINGS", [args.owner, {k: bs[k] for k in BOT_SETTINGS_SENT}])
     equal(P + "SET_BOT_SETTINGS", "GET_BOT_SETTINGS prefixes after an unchanged save", bs["prefixes"],
           d.call(P + "GET_BOT_SETTINGS", [args.owner])["prefixes"])
+    if args.stranger is not None:
+        # Not in the web app's form, but what `is_blacklisted` tests: an exact int in blacklisted_users.
+        m = P + "SET_BOT_SETTINGS"
+        status_ok(d, m, [args.owner, {"blacklist": [args.stranger]}])
+        equal(m, "GET_VARIABLES bot.blacklisted_users after blacklisting", [args.stranger],
+              d.call(P + "GET_VARIABLES", [True, [WEB_HOST, WEB_PORT]], probe=True)["bot"]["blacklisted_users"])
+        status_ok(d, m, [args.owner, {"blacklist": bs.get("blacklist", [])}])
 
     if guild is None:
         return
