@@ -49,7 +49,8 @@ test("Discord mode: the web app's start-up and page calls get every field its pa
     { DISCORD_TOKEN: fake.token, COGWHEEL_DISCORD_API_URL: fake.restApiUrl },
   );
   const port = await bot.rpcPort(20_000);
-  await fake.waitFor(() => fake.framesOf("out", 0, "GUILD_CREATE").length > 0, 20_000, "the guild");
+  // Ready (READY and the guilds received): messages from now on reach the bot's commands.
+  await bot.until(() => (bot.logs.some((l) => l.msg === "discord connected" && l.connected === true) ? true : undefined), 20_000, "Discord");
 
   // The owner loads the package in a channel and names the guild's mod role (its admin has
   // Administrator), then sets the OAuth settings in a direct message.
