@@ -9,6 +9,7 @@ import type { Bot } from "../../src/bot/bot.ts";
 import { CORE_DEFAULTS } from "../../src/bot/settings.ts";
 import { createBot, type CreateBotOptions } from "../../src/app/create-bot.ts";
 import { COGS, fakeAdapter, say } from "../support/bot.ts";
+import { bundledPackages } from "../support/packages.ts";
 import { connect, recordingLogger } from "../support/rpc.ts";
 import { tempDir as temp, writePackage as pkg } from "../support/temp.ts";
 import { sleep } from "../support/wait.ts";
@@ -108,11 +109,11 @@ export async function setup(bot) {
   assert.deepEqual((await client.nextJson()).params, {
     loaded: ["general"],
     failed: { flaky: "the weather service is down" },
-    available: ["economy", "flaky", "general"],
+    available: [...bundledPackages(), "flaky"].sort(),
   });
   const warning = logger.entries.find((e) => e.msg.startsWith("remembered packages did not load"));
   assert.deepEqual(warning?.obj.failed, { flaky: "the weather service is down" });
-  assert.deepEqual(await say(second, "!load"), ["Loaded: general.\nFailed: flaky (the weather service is down).\nAvailable: economy, flaky, general."]);
+  assert.deepEqual(await say(second, "!load"), [`Loaded: general.\nFailed: flaky (the weather service is down).\nAvailable: ${[...bundledPackages(), "flaky"].sort().join(", ")}.`]);
   await second.stop();
 
   writeFileSync(join(cogs, "flaky", "index.js"), flaky(false));

@@ -9,6 +9,7 @@ import { test, type TestContext } from "node:test";
 import type { Bot } from "../../src/bot/bot.ts";
 import { createBot } from "../../src/app/create-bot.ts";
 import { COGS, fakeAdapter, say } from "../support/bot.ts";
+import { bundledPackages } from "../support/packages.ts";
 import { connect, recordingLogger } from "../support/rpc.ts";
 import { tempDir as temp, writePackage as pkg } from "../support/temp.ts";
 
@@ -83,5 +84,5 @@ export function setup() { throw new CogLoadError("needs a Discord connection"); 
   });
   const b = await bot(t, [cogs]);
   assert.deepEqual((await b.packages.load(["refuses"])).failed_with_reason_packages, { refuses: "needs a Discord connection" });
-  assert.deepEqual(await say(b, "!load"), ["Loaded: none.\nFailed: refuses (needs a Discord connection).\nAvailable: economy, general, refuses."]);
+  assert.deepEqual(await say(b, "!load"), [`Loaded: none.\nFailed: refuses (needs a Discord connection).\nAvailable: ${[...bundledPackages(), "refuses"].sort().join(", ")}.`]);
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connect } from "../support/rpc.ts";
 import { startBot } from "../support/bot.ts";
+import { bundledPackages } from "../support/packages.ts";
 
 test("CORE__STATUS, CORE__PACKAGES and CORE__METHODS give their state on subscribe and push every change", async (t) => {
   const { bot } = await startBot(t, { rpc: true });
@@ -15,7 +16,7 @@ test("CORE__STATUS, CORE__PACKAGES and CORE__METHODS give their state on subscri
     method: "CORE__STATUS",
     params: { name: "Cogwheel", prefixes: ["!"], connected: true, adapter: "discord", user: { id: "999", name: "Cogwheel" } },
   });
-  const available = ["economy", "general"];
+  const available = bundledPackages();
   assert.deepEqual(initial[1], { jsonrpc: "2.0", method: "CORE__PACKAGES", params: { loaded: [], failed: {}, available } });
   assert.ok(initial[2].params.includes("CORE__LOAD"));
 
