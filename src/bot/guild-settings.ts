@@ -17,7 +17,9 @@ const NONE: GuildSettings = Object.freeze({ prefixes: Object.freeze([]), adminRo
  * Per-guild settings (prefixes, admin and mod roles), stored in Core's config at guild scope
  * and mirrored in memory, so that the message handler finds a guild's prefixes and roles
  * without awaiting anything. Only this object writes those keys, so the mirror stays true:
- * it is filled once by {@link load} and updated after each durable write.
+ * it is filled once by {@link load} and updated inside each change's transaction, in the order
+ * the config applies them (the config keeps a change in memory even if its write fails, and so
+ * does the mirror; the promise still rejects with the write's error).
  */
 export class GuildSettingsStore implements GuildSettingsView {
   readonly #core: CoreConfig;
@@ -71,16 +73,15 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     const clean = checkPatch(patch);
     await this.load();
-    const next = await this.#core.transaction((tx) => {
+    return this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       for (const [key, value] of Object.entries(clean) as Array<[keyof GuildSettings, string[]]>) {
         // An empty list is the default: cleared rather than stored, so the file keeps only what is set.
         if (value.length === 0) scope.clear(key);
         else scope.set(key, value);
       }
-      return scope.all();
+      return this.#remember(guildId, scope.all());
     });
-    return this.#remember(guildId, next);
   }
 
   /**
@@ -106,18 +107,16 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     checkRoles([roleId], key);
     await this.load();
-    const next = await this.#core.transaction((tx) => {
+    return this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       const roles = change(scope.get(key));
-      if (roles === null) return null;
+      if (roles === null) return false;
       if (roles.length > MAX_ROLES) throw new BotError("ERR_ROLE_INVALID", `A server has at most ${MAX_ROLES} roles; that list is full.`);
       if (roles.length === 0) scope.clear(key);
       else scope.set(key, roles);
-      return scope.all();
+      this.#remember(guildId, scope.all());
+      return true;
     });
-    if (next === null) return false;
-    this.#remember(guildId, next);
-    return true;
   }
 
   #remember(guildId: string, values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }): GuildSettings {

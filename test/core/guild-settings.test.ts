@@ -112,3 +112,22 @@ test("set description: owner only, shown atop help, removed when empty, too long
   assert.deepEqual(await say(again, "!set description", { guildId: null }), ["Description removed."]);
   assert.match((await say(again, "!help"))[0]!, /^Core:\n/);
 });
+
+test("concurrent role changes are all kept, in memory and on disk", async (t) => {
+  const dir = dataDir();
+  const { bot } = await startBot(t, { dir });
+  const ids = Array.from({ length: 30 }, (_, i) => String(1000 + i));
+  // g9 is unknown to the adapter: ids are taken as given.
+  const replies = await Promise.all(ids.map((id) => say(bot, `!set addadminrole ${id}`, { guildId: "g9" })));
+  assert.deepEqual(replies, ids.map((id) => [`Role ${id} is now an admin role.`]));
+  await Promise.all([
+    ...ids.slice(0, 10).map((id) => say(bot, `!set removeadminrole ${id}`, { guildId: "g9" })),
+    bot.view.guildSettings.set("g9", { prefixes: ["&"] }),
+  ]);
+  const expected = { prefixes: ["&"], adminRoles: ids.slice(10), modRoles: [] };
+  assert.deepEqual(await bot.view.guildSettings.get("g9"), expected);
+  await bot.stop();
+  const { bot: again } = await startBot(t, { dir });
+  assert.deepEqual(await again.view.guildSettings.get("g9"), expected);
+  assert.deepEqual(await say(again, "&ping", { guildId: "g9" }), ["Pong."]);
+});
