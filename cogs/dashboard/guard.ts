@@ -59,6 +59,11 @@ export function idForWire(id: string): number | bigint | string {
   return Number.isSafeInteger(n) ? n : BigInt(id);
 }
 
+/** A Discord id: 1 to 20 digits. */
+export function isSnowflake(id: string): boolean {
+  return /^\d{1,20}$/.test(id);
+}
+
 /** A plain JSON object (not an array, not null). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

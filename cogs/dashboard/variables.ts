@@ -1,6 +1,6 @@
 import { commandTree } from "./commands-tree.ts";
 import { botSettings, meta, type DashboardConfig, type Meta } from "./config.ts";
-import { idForWire, type Answer } from "./guard.ts";
+import { idForWire, isSnowflake, type Answer } from "./guard.ts";
 import type { BotView } from "./types.ts";
 
 /**
@@ -98,11 +98,13 @@ export async function getVariables(bot: BotView, config: DashboardConfig, onlyBo
       // application's own description until one is set.
       profile_description: bot.description || application.description,
       prefixes: [...bot.prefixes],
-      owner_ids: bot.ownerIds().map(idForWire),
+      // Discord ids only: the web app compares them with its users' int ids; another
+      // platform's owner (the console's) can never log in to it.
+      owner_ids: bot.ownerIds().filter(isSnowflake).map(idForWire),
       owner: application.ownerName,
       invite_url: invite,
       invite_public: settings.invite_public && application.public,
-      blacklisted_users: settings.blacklist.map(idForWire),
+      blacklisted_users: settings.blacklist.filter(isSnowflake).map(idForWire),
     },
     stats: {
       guilds: stats.guilds,
