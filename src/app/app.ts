@@ -1,9 +1,7 @@
-import { createConsoleAdapter } from "../adapters/console.ts";
-import { createDiscordAdapter } from "../adapters/discord/index.ts";
 import type { Adapter } from "../adapters/types.ts";
 import type { Bot } from "../bot/bot.ts";
 import { newToken, type RpcToken } from "./rpc-token.ts";
-import { createBot } from "./create-bot.ts";
+import { createAdapter, createBot } from "./create-bot.ts";
 import { isDirectory, prepareDataDir } from "./data-dir.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { AppError } from "./errors.ts";
@@ -98,9 +96,7 @@ export class App {
       { mode: options.discordToken ? "discord" : "console", dataDir },
       options.discordToken ? "starting in Discord mode" : "starting in console mode (no Discord token): type commands with the prefix",
     );
-    const adapter = options.discordToken
-      ? createDiscordAdapter({ token: options.discordToken, logger: options.logger, restApiUrl: options.discordApiUrl ?? undefined })
-      : createConsoleAdapter();
+    const adapter = createAdapter(options); // Discord (with the privileged intents asked for) or the console
     const token: RpcToken | null = options.rpc.enabled && options.rpc.auth === "token" ? newToken(dataDir) : null;
     if (token !== null) this.#cleanups.push(() => token.remove());
     this.#token = token;
