@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { test } from "node:test";
 import { type BotProcess, runCli, tempDir } from "../support/cli.ts";
+import { bundledPackages } from "../support/packages.ts";
 
 /** Waits for a CLI child to exit (bounded) and returns what it printed. */
 async function finished(proc: BotProcess, ms = 10000): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
@@ -63,7 +64,7 @@ test("cogwheel rpc against a running bot", { timeout: 30_000 }, async (t) => {
     assert.deepEqual(sub.stdout.map((l) => JSON.parse(l).topic).sort(), ["CORE__PACKAGES", "CORE__STATUS"]);
     assert.deepEqual(JSON.parse(sub.stdout.find((l) => l.includes("CORE__PACKAGES"))!), {
       topic: "CORE__PACKAGES",
-      data: { loaded: [], failed: {}, available: ["economy", "general"] },
+      data: { loaded: [], failed: {}, available: bundledPackages() },
     });
 
     const load = await finished(rpc("call", "CORE__LOAD", '[["general"]]'));
@@ -77,7 +78,7 @@ test("cogwheel rpc against a running bot", { timeout: 30_000 }, async (t) => {
     assert.deepEqual(words.stdout, ['"Robo"']);
 
     const pushed = () =>
-      sub.stdout.includes('{"topic":"CORE__PACKAGES","data":{"loaded":["general"],"failed":{},"available":["economy","general"]}}') &&
+      sub.stdout.includes(JSON.stringify({ topic: "CORE__PACKAGES", data: { loaded: ["general"], failed: {}, available: bundledPackages() } })) &&
       sub.stdout.some((l) => l.startsWith('{"topic":"CORE__STATUS","data":{"name":"Robo"'));
     await sub.until(() => (pushed() ? true : undefined), 10000, "the pushes of the load and the rename");
     for (const line of sub.stdout) assert.deepEqual(Object.keys(JSON.parse(line)), ["topic", "data"]);
