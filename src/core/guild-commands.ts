@@ -50,6 +50,8 @@ function roleCommand(bot: Bot, key: RoleListKey, add: boolean, name: string, hel
       // A role deleted from the server can still be taken off a list; only new entries must exist.
       if (roles !== null && role.name === null && !(listed && !add)) throw new UserError(`There is no role ${role.id} in this server.`);
       const shown = role.name ?? `Role ${role.id}`;
+      // @everyone's id is the guild's; members' role lists leave it out, so it would do nothing.
+      if (add && role.id === guildId) throw new UserError(`@everyone cannot be ${LIST_WORD[key]}: it would count for nobody.`);
       if (add) {
         return (await bot.guildSettings.addRole(guildId, key, role.id)) ? `${shown} is now ${LIST_WORD[key]}.` : `${shown} is already ${LIST_WORD[key]}.`;
       }

@@ -74,6 +74,8 @@ test("roles the guild does not have are refused; unknown guilds take ids; a dele
   assert.deepEqual(await say(bot, "!set addadminrole <@&777>"), ["There is no role 777 in this server."]);
   assert.deepEqual(await say(bot, "!set addmodrole Moderators"), ['No role "Moderators" here: give the role\'s id, a mention (<@&id>) or its exact name.']);
   assert.deepEqual(await say(bot, "!set addmodrole"), ["Usage: !set addmodrole <role>"]);
+  // @everyone (its id is the guild's) would count for nobody: MemberInfo.roleIds leaves it out.
+  assert.deepEqual(await say(bot, "!set addadminrole 1234", { guildId: "1234" }), ["@everyone cannot be an admin role: it would count for nobody."]);
   // A role set earlier (say, through a dashboard) and deleted since can be taken off the list.
   await bot.view.guildSettings.set("g1", { modRoles: ["777"] });
   assert.deepEqual(await say(bot, "!set removemodrole 777"), ["Role 777 is no longer a mod role."]);
