@@ -80,9 +80,7 @@ test("AppOptions.discordIntents is checked up front and reaches the Discord adap
 
 test(
   "--discord-intents members,presences: IDENTIFY asks for GuildMembers and GuildPresences",
-  // src/app/app.ts (another helper's file) must build its adapter with createAdapter(options)
-  // from src/app/create-bot.ts, or pass `intents: options.discordIntents`, for this to pass.
-  { timeout: 30_000, todo: "src/app/app.ts does not pass discordIntents to the adapter yet" },
+  { timeout: 30_000 },
   async (t) => {
     const fake = await FakeDiscord.start();
     t.after(() => fake.close());
