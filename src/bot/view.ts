@@ -1,37 +1,30 @@
-import type {
-  AdapterIntents,
-  AdapterStats,
-  AdapterStatus,
-  ApplicationInfo,
-  BotAccount,
-  GuildDetails,
-  GuildInfo,
-  MemberInfo,
-  UserInfo,
-} from "../adapters/types.ts";
+import type { Adapter, AdapterStatus, MemberInfo } from "../adapters/types.ts";
 import type { Cog } from "./cogs.ts";
 
 /**
  * The platform a package may use: look-ups, and the few actions a dashboard takes on the bot's
  * own presence (leave a guild, nickname, avatar). Not start, stop or rename: those are the bot's.
  */
-export interface AdapterView {
-  readonly kind: "console" | "discord";
-  status(): AdapterStatus;
-  guildInfo(guildId: string): Promise<GuildInfo | null>;
-  userInfo(userId: string): Promise<UserInfo | null>;
-  guilds(): Promise<GuildInfo[]>;
-  guildDetails(guildId: string): Promise<GuildDetails | null>;
-  member(guildId: string, userId: string): Promise<MemberInfo | null>;
-  application(): Promise<ApplicationInfo>;
-  account(): BotAccount | null;
-  stats(): Promise<AdapterStats>;
-  readyAt(): Date | null;
-  intents(): AdapterIntents;
-  leaveGuild(guildId: string): Promise<boolean>;
-  setNickname(guildId: string, nickname: string | null): Promise<void>;
-  setAvatar(image: Uint8Array | null): Promise<void>;
-}
+export type AdapterView = Readonly<
+  Pick<
+    Adapter,
+    | "kind"
+    | "status"
+    | "guildInfo"
+    | "userInfo"
+    | "guilds"
+    | "guildDetails"
+    | "member"
+    | "application"
+    | "account"
+    | "stats"
+    | "readyAt"
+    | "intents"
+    | "leaveGuild"
+    | "setNickname"
+    | "setAvatar"
+  >
+>;
 
 /** The bot's status, as `CORE__STATUS` publishes it. */
 export interface BotStatus {
