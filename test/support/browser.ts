@@ -1,0 +1,146 @@
+// Real headless Chromium for the console's tests and the docs' screenshots: Debian's `chromium`
+// driven by puppeteer-core (which downloads no browser of its own).
+import assert from "node:assert/strict";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-core";
+
+/** Where Debian's package puts the browser; `COGWHEEL_CHROMIUM` names another binary. */
+export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+
+/** What installs it (.ci/run does this when it is missing). */
+export const INSTALL_CHROMIUM = "apt-get update && apt-get install -y chromium";
+
+/** Bounds every wait on a page: a missing element fails the test in seconds, not at the runner's timeout. */
+export const PAGE_TIMEOUT_MS = 10_000;
+
+/** Anything with `after` (a TestContext, or `{ after }` from node:test for a file-wide browser). */
+export interface Cleanup {
+  after(fn: () => unknown): void;
+}
+
+/** The Chromium binary to drive; fails with the install command when there is none. */
+export function chromiumPath(): string {
+  const path = process.env.COGWHEEL_CHROMIUM || DEFAULT_CHROMIUM;
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    assert.fail(
+      `no Chromium at ${path}: install Debian's package (${INSTALL_CHROMIUM}, as .ci/run does) or set COGWHEEL_CHROMIUM to a Chromium binary`,
+    );
+  }
+  return path;
+}
+
+/** A launched browser and how to end it (idempotent, bounded, removes the profile). */
+export interface LaunchedBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches headless Chromium with a fresh profile in a temp dir. For scripts; tests use
+ * `launchBrowser`, which registers the close.
+ */
+export async function launchChromium(): Promise<LaunchedBrowser> {
+  const executablePath = chromiumPath();
+  const profile = mkdtempSync(join(tmpdir(), "cogwheel-chromium-"));
+  const args = [
+    // A small /dev/shm in containers crashes tabs; /tmp has room.
+    "--disable-dev-shm-usage",
+    // Nothing may reach beyond loopback: no sync, no component updates, no safe-browsing lists.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+  ];
+  // Chromium refuses to start as root with its sandbox on ("Running as root without
+  // --no-sandbox is not supported"), and CI containers run as root. It only ever loads our own
+  // loopback pages here, so the sandbox is dropped then, and only then.
+  if (process.getuid?.() === 0) args.push("--no-sandbox");
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      userDataDir: profile,
+      args,
+      timeout: 30_000,
+      protocolTimeout: 30_000,
+    });
+  } catch (error) {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      const proc = browser.process();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([browser.close(), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      } catch {
+        // already gone
+      } finally {
+        clearTimeout(timer);
+        // A browser that did not close in time is killed: a test run must never hang on it.
+        if (proc !== null && proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+        rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+      }
+    })());
+  return { browser, close };
+}
+
+/** Launches headless Chromium (see launchChromium), closed when `t` ends. */
+export async function launchBrowser(t: Cleanup): Promise<Browser> {
+  const launched = await launchChromium();
+  t.after(() => launched.close());
+  return launched.browser;
+}
+
+/** What a page did: its console errors, uncaught exceptions and every request URL. */
+export interface PageRecord {
+  page: Page;
+  errors: string[];
+  requests: string[];
+  /** Requests that failed at the network level. */
+  failed: string[];
+  /**
+   * WebSockets the page opened (puppeteer's request event does not report them): the URL and,
+   * once answered, the handshake's HTTP status.
+   */
+  sockets: Array<{ url: string; status?: number }>;
+}
+
+/**
+ * Opens a tab in a fresh browser context (its own cookies and storage), closed when `t` ends,
+ * recording console errors, page errors and request URLs from the first request on.
+ */
+export async function openPage(t: Cleanup, browser: Browser): Promise<PageRecord> {
+  const context = await browser.createBrowserContext();
+  t.after(() => context.close().catch(() => {}));
+  const page = await context.newPage();
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
+  await page.setViewport({ width: 1280, height: 800 });
+  const record: PageRecord = { page, errors: [], requests: [], failed: [], sockets: [] };
+  const cdp = await page.createCDPSession();
+  await cdp.send("Network.enable");
+  const byId = new Map<string, { url: string; status?: number }>();
+  cdp.on("Network.webSocketCreated", (event) => {
+    const socket = { url: event.url };
+    byId.set(event.requestId, socket);
+    record.sockets.push(socket);
+  });
+  cdp.on("Network.webSocketHandshakeResponseReceived", (event) => {
+    const socket = byId.get(event.requestId);
+    if (socket !== undefined) socket.status = event.response.status;
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") record.errors.push(`console: ${message.text()} (${message.location().url ?? "?"})`);
+  });
+  page.on("pageerror", (error) => record.errors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
+  page.on("request", (request: HTTPRequest) => record.requests.push(request.url()));
+  page.on("requestfailed", (request: HTTPRequest) => record.failed.push(`${request.url()}: ${request.failure()?.errorText ?? "?"}`));
+  return record;
+}
