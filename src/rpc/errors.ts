@@ -77,6 +77,7 @@ export type RpcServerErrorCode =
   | "ERR_RPC_INVALID_HANDLER"
   | "ERR_RPC_PORT_IN_USE"
   | "ERR_RPC_LISTEN_FAILED"
+  | "ERR_RPC_STATIC_FILES"
   | "ERR_RPC_BAD_STATE";
 
 /** A server-side error with a stable `code`; its message is one clear sentence. */

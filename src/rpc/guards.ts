@@ -11,6 +11,11 @@ import { AUTH_SUBPROTOCOL_PREFIX, RPC_SUBPROTOCOL, TOKEN_FILE } from "../protoco
 export interface Guard {
   /** Returns the HTTP status and why the request is refused, or null when it may upgrade. */
   check(request: IncomingMessage): { status: 401 | 403; reason: string } | null;
+  /**
+   * The same Host and Origin checks for a plain HTTP request (static files): a rebinding
+   * page must not read them either. No token: a page is loaded before it can ask for one.
+   */
+  checkPage(request: IncomingMessage): { status: 403; reason: string } | null;
 }
 
 const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
@@ -31,17 +36,23 @@ export function createGuard(port: number, allowedOrigins: ReadonlySet<string>, t
     if (port === 80) origins.add(`http://${host}`);
     if (port === 443) origins.add(`https://${host}`);
   }
+  const checkPage = (request: IncomingMessage): { status: 403; reason: string } | null => {
+    const host = request.headers.host;
+    if (host === undefined || !hosts.has(host.toLowerCase())) {
+      return { status: 403, reason: `Host ${JSON.stringify(host ?? "")} is not this server's loopback address` };
+    }
+    const origin = request.headers.origin;
+    // `null` (sandboxed frames, file: pages) is refused like any other foreign origin.
+    if (origin !== undefined && !origins.has(origin)) {
+      return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed (see --rpc-allow-origin)` };
+    }
+    return null;
+  };
   return {
+    checkPage,
     check(request) {
-      const host = request.headers.host;
-      if (host === undefined || !hosts.has(host.toLowerCase())) {
-        return { status: 403, reason: `Host ${JSON.stringify(host ?? "")} is not this server's loopback address` };
-      }
-      const origin = request.headers.origin;
-      // `null` (sandboxed frames, file: pages) is refused like any other foreign origin.
-      if (origin !== undefined && !origins.has(origin)) {
-        return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed (see --rpc-allow-origin)` };
-      }
+      const refusal = checkPage(request);
+      if (refusal !== null) return refusal;
       if (expected !== null) {
         const presented = presentedToken(request);
         // Digests have one length whatever was sent, so the comparison leaks neither the

@@ -1,6 +1,7 @@
 // The public surface of cogwheel/rpc. Wiring only.
 export { createRpcServer, RpcServer, type RpcServerState } from "./server.ts";
 export { DEFAULTS, type RpcServerOptions } from "./options.ts";
+export { STATIC_DEFAULT_HEADERS, STATIC_LIMITS, type StaticFilesOptions } from "./static-files.ts";
 export { ErrorCode, RpcError, RpcServerError, isRpcError, type RpcServerErrorCode } from "./errors.ts";
 export { MethodRegistry, type MethodOptions, type RpcHandler } from "./registry.ts";
 export { TopicRegistry, type Topic, type TopicOptions, type PublishOptions } from "./topics.ts";

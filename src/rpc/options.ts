@@ -1,6 +1,8 @@
+import { isAbsolute } from "node:path";
 import { DEFAULT_PORT } from "../protocol/constants.ts";
 import { RpcServerError } from "./errors.ts";
 import { silentLogger, type RpcLogger } from "./logger.ts";
+import type { StaticFilesOptions } from "./static-files.ts";
 
 /** Options of {@link createRpcServer}; every one has a documented default. */
 export interface RpcServerOptions {
@@ -43,12 +45,20 @@ export interface RpcServerOptions {
   logger?: RpcLogger;
   /** Title and version announced by `rpc.discover`. */
   info?: { title: string; version: string };
+  /**
+   * Serve the files under `static.root` to plain HTTP GET/HEAD requests (a web page for this
+   * server, say), read into memory at `listen()`; see {@link StaticFilesOptions}. The Host and
+   * Origin checks of upgrades apply to them too; the token does not (the files are no secret).
+   * Default: none, and plain HTTP gets 426 with a help text.
+   */
+  static?: StaticFilesOptions | null;
 }
 
 /** Options after defaults are merged and values checked. */
-export type ResolvedOptions = Required<Omit<RpcServerOptions, "allowedOrigins" | "authToken">> & {
+export type ResolvedOptions = Required<Omit<RpcServerOptions, "allowedOrigins" | "authToken" | "static">> & {
   allowedOrigins: ReadonlySet<string>;
   authToken: string | null;
+  static: StaticFilesOptions | null;
 };
 
 /** The defaults, in one place. */
@@ -82,7 +92,7 @@ const INTEGER_LIMITS: ReadonlyArray<[keyof typeof DEFAULTS, number, number]> = [
   ["maxPendingHandshakes", 1, 1_000_000],
 ];
 
-const KNOWN_OPTIONS = new Set([...Object.keys(DEFAULTS), "allowedOrigins", "authToken", "logger", "info"]);
+const KNOWN_OPTIONS = new Set([...Object.keys(DEFAULTS), "allowedOrigins", "authToken", "logger", "info", "static"]);
 
 /** Merges defaults and validates every option up front; throws `ERR_RPC_INVALID_OPTION`. */
 export function resolveOptions(options: RpcServerOptions = {}): ResolvedOptions {
@@ -114,7 +124,35 @@ export function resolveOptions(options: RpcServerOptions = {}): ResolvedOptions 
   if (authToken !== null && (typeof authToken !== "string" || authToken.length < 32 || !/^[\x21-\x7e]+$/.test(authToken))) {
     throw invalid("option authToken must be a string of at least 32 visible ASCII characters");
   }
-  return { ...merged, allowedOrigins: origins, logger, info, authToken } as ResolvedOptions;
+  return { ...merged, allowedOrigins: origins, logger, info, authToken, static: checkStatic(options.static) } as ResolvedOptions;
+}
+
+/** HTTP header names are tokens; values are visible ASCII and spaces (no CR/LF to split on). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\x20-\x7e]*$/;
+/** Set by the static answer itself, so not configurable. */
+const OWN_HEADERS = new Set(["content-type", "content-length", "content-encoding", "etag", "vary", "allow"]);
+
+function checkStatic(value: RpcServerOptions["static"]): StaticFilesOptions | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "object") throw invalid("option static must be { root: <absolute directory>, headers?: {name: value} }");
+  for (const key of Object.keys(value)) if (key !== "root" && key !== "headers") throw invalid(`unknown option static.${key}`);
+  if (typeof value.root !== "string" || !isAbsolute(value.root)) {
+    throw invalid(`option static.root must be an absolute directory path, got ${JSON.stringify(value.root)}`);
+  }
+  const headers: Record<string, string> = {};
+  if (value.headers !== undefined) {
+    if (typeof value.headers !== "object" || value.headers === null) throw invalid("option static.headers must be an object of header names to string values");
+    for (const [name, header] of Object.entries(value.headers)) {
+      if (!HEADER_NAME.test(name)) throw invalid(`option static.headers: ${JSON.stringify(name)} is not a header name`);
+      if (OWN_HEADERS.has(name.toLowerCase())) throw invalid(`option static.headers: ${name} is set by the server for each file`);
+      if (typeof header !== "string" || !HEADER_VALUE.test(header)) {
+        throw invalid(`option static.headers.${name} must be a string of visible ASCII characters and spaces`);
+      }
+      headers[name] = header;
+    }
+  }
+  return { root: value.root, headers };
 }
 
 /** Schemes whose pages send `Origin: null`, as sandboxed frames do. */

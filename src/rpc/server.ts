@@ -11,6 +11,7 @@ import { PendingHandshakes } from "./handshakes.ts";
 import { answerUpgradeRequired, HELP_TEXT, refuseUpgrade, UPGRADE_REQUIRED_HEADERS } from "./http-reply.ts";
 import { resolveOptions, type ResolvedOptions, type RpcServerOptions } from "./options.ts";
 import { MethodRegistry } from "./registry.ts";
+import { loadStaticFiles, type StaticFiles } from "./static-files.ts";
 import { TopicRegistry } from "./topics.ts";
 
 /** Lifecycle states, in order; a server never goes back. */
@@ -40,6 +41,7 @@ export class RpcServer {
   readonly #pending: PendingHandshakes;
   #http: Server | null = null;
   #guard: Guard | null = null;
+  #static: StaticFiles | null = null;
   #state: RpcServerState = "new";
   #port = 0;
   #nextId = 1;
@@ -101,6 +103,15 @@ export class RpcServer {
 
   async #bind(): Promise<{ port: number }> {
     const { handshakeTimeoutMs, maxConnections, maxPendingHandshakes } = this.#options;
+    if (this.#options.static !== null) {
+      // Read once, before binding: a bad root fails the start, not the first page load.
+      try {
+        this.#static = await loadStaticFiles(this.#options.static);
+      } catch (error) {
+        this.#state = "closed";
+        throw error;
+      }
+    }
     // A socket that never finishes its HTTP handshake is dropped after handshakeTimeoutMs, or
     // sooner when newer sockets need its place among the pending ones (PendingHandshakes).
     const http = createServer({
@@ -156,12 +167,26 @@ export class RpcServer {
   }
 
   /**
-   * A plain HTTP request (no upgrade), whatever its method and path: say what this port is,
-   * never crash. The web console (DESIGN §8) will answer its own requests here first.
+   * A plain HTTP request (no upgrade): the static files when the `static` option is set (after
+   * the Host and Origin checks), else, whatever its method and path, 426 saying what this port
+   * is. Never crashes.
    */
   #request(request: IncomingMessage, response: ServerResponse): void {
     this.#pending.settle(request.socket);
-    answerUpgradeRequired(response);
+    if (this.#static === null) {
+      answerUpgradeRequired(response);
+      return;
+    }
+    // The guard exists once bound, before any request can arrive; the fallback only satisfies the types.
+    const refusal = this.#guard === null ? { status: 503, reason: "The server is not listening." } : this.#guard.checkPage(request);
+    if (refusal !== null) {
+      this.#options.logger.warn({ status: refusal.status, host: request.headers.host, origin: request.headers.origin }, `HTTP request refused: ${refusal.reason}`);
+      const body = `${refusal.reason}\n`;
+      response.writeHead(refusal.status, { Connection: "close", "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+      response.end(body);
+      return;
+    }
+    this.#static.serve(request, response);
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
