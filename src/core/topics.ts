@@ -7,6 +7,7 @@ import type { PackageScope } from "../bot/scope.ts";
  * - CORE__PACKAGES: {loaded, failed, available} (see PackagesState in src/bot/packages.ts)
  * - CORE__METHODS: every RPC method name
  * - CORE__STATUS: {name, prefixes, connected, adapter, user}
+ * CORE__METRICS, published once a second while subscribed, lives in metrics.ts.
  */
 export function registerCoreTopics(bot: Bot, scope: PackageScope, core: object): void {
   const packages = scope.registerRpcTopic(core, "packages", {

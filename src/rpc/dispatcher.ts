@@ -1,5 +1,6 @@
 import { BATCH_TOO_LARGE_REASON } from "../protocol/errors.ts";
 import { parseJson } from "../protocol/json.ts";
+import type { CallRate } from "./call-rate.ts";
 import type { Connection } from "./connection.ts";
 import { isRpcError, RpcError } from "./errors.ts";
 import { encodeJson, exceedsDepth } from "./json.ts";
@@ -41,11 +42,14 @@ export class Dispatcher {
   readonly #logger: RpcLogger;
   /** Methods whose result already failed its schema once (see #checkResult). */
   readonly #warned = new WeakSet<MethodEntry>();
+  /** Counts requests answered (notifications and error replies included; parse errors not). */
+  readonly #rate: CallRate;
 
-  constructor(methods: MethodRegistry, limits: DispatcherLimits, logger: RpcLogger) {
+  constructor(methods: MethodRegistry, limits: DispatcherLimits, logger: RpcLogger, rate: CallRate) {
     this.#methods = methods;
     this.#limits = limits;
     this.#logger = logger;
+    this.#rate = rate;
   }
 
   /** Handles one text frame from `connection`. Never throws. */
@@ -65,11 +69,13 @@ export class Dispatcher {
     const reply = this.#call(context, message, -1);
     if (reply === null || typeof reply === "string") {
       finish(context, reply);
+      this.#rate.add(1);
       return;
     }
     connection.begin();
     void reply.then((value) => {
       finish(context, value);
+      this.#rate.add(1);
       connection.end();
     });
   }
@@ -96,6 +102,7 @@ export class Dispatcher {
     const send = (): void => {
       const parts = replies.filter((r): r is string => r !== null);
       finish(context, parts.length === 0 ? null : `[${parts.join(",")}]`);
+      this.#rate.add(items.length);
     };
     if (pending === null) {
       send();

@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { registerBuiltins } from "./builtins.ts";
+import { CallRate } from "./call-rate.ts";
 import { CloseCode, Connection } from "./connection.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { RpcServerError } from "./errors.ts";
@@ -36,6 +37,7 @@ export class RpcServer {
   readonly topics: TopicRegistry;
   readonly #options: ResolvedOptions;
   readonly #dispatcher: Dispatcher;
+  readonly #rate = new CallRate();
   readonly #connections = new Set<Connection>();
   readonly #wss: WebSocketServer;
   readonly #pending: PendingHandshakes;
@@ -56,7 +58,7 @@ export class RpcServer {
     const onListenerError = (error: unknown): void => logger.error({ err: error }, "a registry change listener threw");
     this.methods = new MethodRegistry(onListenerError);
     this.topics = new TopicRegistry(onListenerError);
-    this.#dispatcher = new Dispatcher(this.methods, { maxBatchSize, maxDepth }, logger);
+    this.#dispatcher = new Dispatcher(this.methods, { maxBatchSize, maxDepth }, logger, this.#rate);
     registerBuiltins(this.methods, this.topics, this.#options.info);
     this.#pending = new PendingHandshakes(this.#options.maxPendingHandshakes);
     this.#wss = new WebSocketServer({
@@ -80,6 +82,14 @@ export class RpcServer {
   /** How clients are admitted: `"token"` when an auth token is set, else `"none"`. */
   get auth(): "none" | "token" {
     return this.#options.authToken === null ? "none" : "token";
+  }
+
+  /**
+   * RPC calls completed in the last whole wall-clock second (each request of a batch counts,
+   * notifications and error replies too; unparsable frames do not).
+   */
+  get callsPerSecond(): number {
+    return this.#rate.perSecond();
   }
 
   /** How many WebSocket connections are open. */

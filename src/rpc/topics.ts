@@ -76,10 +76,14 @@ export class TopicRegistry {
    */
   readonly #parked = new Map<string, TopicEntry>();
   #holds = 0;
+  /** Told the name of a topic whose subscribers changed (see onDidChangeSubscribers). */
+  readonly #subscriberListeners = new Set<(name: string) => void>();
+  readonly #onListenerError: (error: unknown) => void;
 
   /** @param onListenerError - told when an `onDidChange` listener throws (default: ignored). */
   constructor(onListenerError: (error: unknown) => void = () => {}) {
     this.#table = new OwnedTable<RegisteredTopic>("topic", onListenerError);
+    this.#onListenerError = onListenerError;
   }
 
   /**
@@ -164,6 +168,7 @@ export class TopicRegistry {
       entry.subscribers.add(subscriber);
       subscriber.subscriptions.add(entry);
       if (entry.state !== null) states.push(entry.state);
+      this.#subscribersChanged(entry);
     }
     return states;
   }
@@ -172,16 +177,43 @@ export class TopicRegistry {
   unsubscribe(subscriber: Subscriber, names: readonly string[]): void {
     for (const name of names) {
       const entry = this.#table.get(name)?.entry ?? this.#parkedEntry(name);
-      if (entry === undefined) continue;
-      entry.subscribers.delete(subscriber);
+      if (entry === undefined || !entry.subscribers.delete(subscriber)) continue;
       subscriber.subscriptions.delete(entry);
+      this.#subscribersChanged(entry);
     }
   }
 
   /** Forgets a connection that went away, parked subscriptions included: it is never notified. */
   dropSubscriber(subscriber: Subscriber): void {
     for (const entry of subscriber.subscriptions) entry.subscribers.delete(subscriber);
+    const lost = this.#subscriberListeners.size === 0 ? [] : [...subscriber.subscriptions];
     subscriber.subscriptions.clear();
+    for (const entry of lost) this.#subscribersChanged(entry);
+  }
+
+  /**
+   * Calls `listener` with a topic's name after a connection subscribed to it, unsubscribed or
+   * went away, so a publisher can work only while someone listens (read the count from its
+   * handle's `subscriberCount`). Listeners run synchronously inside SUBSCRIBE: a listener that
+   * publishes should defer it, so the reply goes out first. A throwing listener is reported to
+   * the constructor's `onListenerError` and skipped.
+   */
+  onDidChangeSubscribers(listener: (name: string) => void): Disposable {
+    // A wrapper, so the same function added twice is two listeners, each disposed on its own.
+    const wrapped = (name: string): void => listener(name);
+    this.#subscriberListeners.add(wrapped);
+    return toDisposable(() => this.#subscriberListeners.delete(wrapped));
+  }
+
+  #subscribersChanged(entry: TopicEntry): void {
+    for (const listener of this.#subscriberListeners) {
+      try {
+        listener(entry.name);
+      } catch (error) {
+        // A publisher's bug must not break SUBSCRIBE for the client or skip other listeners.
+        this.#onListenerError(error);
+      }
+    }
   }
 
   /**

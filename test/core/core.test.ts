@@ -57,7 +57,7 @@ test("CORE__METRICS reports memory, connections and the event loop's delay, and 
   const client = await connect(t, bot.rpc);
   await new Promise((r) => setTimeout(r, 100));
   const first = (await client.call("CORE__METRICS", [true])).result;
-  assert.deepEqual(Object.keys(first), ["uptime_s", "rss_bytes", "heap_used_bytes", "rpc_connections", "event_loop_delay_ms"]);
+  assert.deepEqual(Object.keys(first), ["uptime_s", "rss_bytes", "heap_used_bytes", "rpc_connections", "rpc_calls_per_s", "event_loop_delay_ms"]);
   assert.equal(first.rpc_connections, 1);
   assert.ok(first.rss_bytes > 0 && first.heap_used_bytes > 0);
   assert.ok(first.event_loop_delay_ms.samples > 0);
