@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-core";
 
 /** Where Debian's package puts the browser; `COGWHEEL_CHROMIUM` names another binary. */
@@ -98,6 +99,24 @@ export async function launchBrowser(t: Cleanup): Promise<Browser> {
   return launched.browser;
 }
 
+/**
+ * One browser for a whole test file: launched before its first test, closed after its last.
+ * Call at the file's top level; the returned function gives the browser inside tests.
+ */
+export function browserForFile(): () => Browser {
+  let launched: LaunchedBrowser | undefined;
+  // Registered here, at the top level: an `after` called inside a `before` hook would belong
+  // to the hook and run as soon as it ends.
+  before(async () => {
+    launched = await launchChromium();
+  });
+  after(() => launched?.close());
+  return () => {
+    assert.ok(launched !== undefined, "the file's browser did not launch (see the before hook's error)");
+    return launched.browser;
+  };
+}
+
 /** What a page did: its console errors, uncaught exceptions and every request URL. */
 export interface PageRecord {
   page: Page;
@@ -107,7 +126,7 @@ export interface PageRecord {
   failed: string[];
   /**
    * WebSockets the page opened (puppeteer's request event does not report them): the URL and,
-   * once answered, the handshake's HTTP status.
+   * once answered, the handshake's HTTP status (101, or the refusal's status).
    */
   sockets: Array<{ url: string; status?: number }>;
 }
@@ -137,7 +156,12 @@ export async function openPage(t: Cleanup, browser: Browser): Promise<PageRecord
     if (socket !== undefined) socket.status = event.response.status;
   });
   page.on("console", (message) => {
-    if (message.type() === "error") record.errors.push(`console: ${message.text()} (${message.location().url ?? "?"})`);
+    if (message.type() !== "error") return;
+    record.errors.push(`console: ${message.text()} (${message.location().url ?? "?"})`);
+    // DevTools reports only accepted handshakes; a refused one shows as this console error.
+    const refused = /^WebSocket connection to '(.+?)' failed: .*Unexpected response code: (\d+)/.exec(message.text());
+    const socket = refused === null ? undefined : record.sockets.find((s) => s.url === refused[1] && s.status === undefined);
+    if (socket !== undefined) socket.status = Number(refused![2]);
   });
   page.on("pageerror", (error) => record.errors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
   page.on("request", (request: HTTPRequest) => record.requests.push(request.url()));
