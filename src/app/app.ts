@@ -1,5 +1,6 @@
 import type { Adapter } from "../adapters/types.ts";
 import type { Bot } from "../bot/bot.ts";
+import { BUILD_CONSOLE_COMMAND, hasConsole } from "./console-assets.ts";
 import { newToken, type RpcToken } from "./rpc-token.ts";
 import { createAdapter, createBot } from "./create-bot.ts";
 import { isDirectory, prepareDataDir } from "./data-dir.ts";
@@ -16,6 +17,8 @@ export interface AppInfo {
   readonly dataDir: string;
   /** The RPC port, when the server is on. */
   readonly rpcPort: number | null;
+  /** The web console's address (`http://127.0.0.1:<port>/`), when it is served; never with a token in it. */
+  readonly consoleUrl: string | null;
   /** The token file, with `rpc.auth: "token"`. */
   readonly tokenFile: string | null;
   /** The data-dir lock file. */
@@ -100,13 +103,19 @@ export class App {
     const token: RpcToken | null = options.rpc.enabled && options.rpc.auth === "token" ? newToken(dataDir) : null;
     if (token !== null) this.#cleanups.push(() => token.remove());
     this.#token = token;
+    const consoleRoot = options.rpc.enabled && options.rpc.console ? this.#consoleRoot() : null;
     const bot = await this.#open(
       () =>
         createBot({
           dataDir,
           adapter,
           logger: options.logger,
-          rpc: { port: options.rpc.port, allowedOrigins: options.rpc.allowedOrigins, authToken: token?.value ?? null },
+          rpc: {
+            port: options.rpc.port,
+            allowedOrigins: options.rpc.allowedOrigins,
+            authToken: token?.value ?? null,
+            static: consoleRoot === null ? null : { root: consoleRoot },
+          },
           cogPaths: options.cogPaths,
           bundledCogPath: options.bundledCogPath,
           prefixes: options.prefixes,
@@ -129,9 +138,24 @@ export class App {
       mode: adapter.kind,
       dataDir,
       rpcPort: options.rpc.enabled ? bot.rpc.port : null,
+      consoleUrl: consoleRoot === null ? null : `http://127.0.0.1:${bot.rpc.port}/`,
       tokenFile: token?.path ?? null,
       lockFile: lock.path,
     };
+  }
+
+  /**
+   * The console's folder when it is built; else one warning line saying how to build it, and
+   * the bot runs without a console (the RPC server is what matters; the page is a convenience).
+   */
+  #consoleRoot(): string | null {
+    const dir = this.#options.rpc.consoleDir;
+    if (hasConsole(dir)) return dir;
+    this.#options.logger.warn(
+      { consoleDir: dir },
+      `web console not served: ${dir === null ? "Cogwheel's package folder was not found" : `${dir}/index.html is missing`}; run \`${BUILD_CONSOLE_COMMAND}\` (or start with --rpc-console off)`,
+    );
+    return null;
   }
 
   /**

@@ -1,6 +1,8 @@
+import { isAbsolute } from "node:path";
 import type { Logger } from "pino";
 import type { BotDeadlines } from "../bot/bot.ts";
 import { DEFAULT_PORT } from "../protocol/constants.ts";
+import { CONSOLE_ASSETS_DIR } from "./console-assets.ts";
 import { AppError } from "./errors.ts";
 
 /** What it takes to run a bot; `cogwheel start` fills it from flags. */
@@ -15,6 +17,13 @@ export interface AppOptions {
     readonly allowedOrigins?: readonly string[];
     /** `token`: clients must present the fresh token written to `<dataDir>/rpc.token`. */
     readonly auth?: "none" | "token";
+    /**
+     * Serve the web console at `http://127.0.0.1:<port>/` (DESIGN §8) when the server is on.
+     * Default true; off, plain HTTP gets the 426 help text.
+     */
+    readonly console?: boolean;
+    /** The console's built files (absolute). Default: `<package root>/dist/console`. */
+    readonly consoleDir?: string;
   };
   /** A Discord bot token; without one the bot runs in console mode. */
   readonly discordToken?: string | null;
@@ -40,7 +49,15 @@ export interface AppOptions {
 export interface ResolvedAppOptions {
   readonly dataDir: string;
   readonly logger: Logger;
-  readonly rpc: { readonly enabled: boolean; readonly port: number; readonly allowedOrigins: readonly string[]; readonly auth: "none" | "token" };
+  readonly rpc: {
+    readonly enabled: boolean;
+    readonly port: number;
+    readonly allowedOrigins: readonly string[];
+    readonly auth: "none" | "token";
+    readonly console: boolean;
+    /** null when no package root was found (the App then warns and serves no console). */
+    readonly consoleDir: string | null;
+  };
   readonly discordToken: string | null;
   readonly discordApiUrl: string | null;
   readonly discordIntents: { readonly members: boolean; readonly presences: boolean };
@@ -53,11 +70,11 @@ export interface ResolvedAppOptions {
 
 /** The defaults, in one place. */
 export const APP_DEFAULTS = {
-  rpc: { enabled: false, port: DEFAULT_PORT, allowedOrigins: [] as readonly string[], auth: "none" as const },
+  rpc: { enabled: false, port: DEFAULT_PORT, allowedOrigins: [] as readonly string[], auth: "none" as const, console: true, consoleDir: CONSOLE_ASSETS_DIR },
 } as const;
 
 const KNOWN = new Set(["dataDir", "logger", "rpc", "discordToken", "discordApiUrl", "discordIntents", "cogPaths", "bundledCogPath", "prefixes", "owners", "deadlines"]);
-const KNOWN_RPC = new Set(["enabled", "port", "allowedOrigins", "auth"]);
+const KNOWN_RPC = new Set(["enabled", "port", "allowedOrigins", "auth", "console", "consoleDir"]);
 const KNOWN_INTENTS = new Set(["members", "presences"]);
 
 /** Checks options up front (unknown ones are errors) and applies the defaults. */
@@ -70,6 +87,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   for (const key of Object.keys(rpc)) if (!KNOWN_RPC.has(key)) throw invalid(`unknown option rpc.${key}`);
   const auth = rpc.auth ?? APP_DEFAULTS.rpc.auth;
   if (auth !== "none" && auth !== "token") throw invalid('rpc.auth must be "none" or "token"');
+  if (rpc.console !== undefined && typeof rpc.console !== "boolean") throw invalid("rpc.console must be true or false");
+  if (rpc.consoleDir !== undefined && (typeof rpc.consoleDir !== "string" || !isAbsolute(rpc.consoleDir))) throw invalid("rpc.consoleDir must be an absolute path");
   if (rpc.port !== undefined && (!Number.isInteger(rpc.port) || rpc.port < 0 || rpc.port > 65535)) throw invalid("rpc.port must be a whole number from 0 to 65535");
   for (const [key, list] of [["rpc.allowedOrigins", rpc.allowedOrigins], ["cogPaths", options.cogPaths], ["prefixes", options.prefixes], ["owners", options.owners]] as const) {
     if (list !== undefined && (!Array.isArray(list) || !list.every((item) => typeof item === "string" && item !== ""))) {
@@ -92,6 +111,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
       port: rpc.port ?? APP_DEFAULTS.rpc.port,
       allowedOrigins: rpc.allowedOrigins ?? APP_DEFAULTS.rpc.allowedOrigins,
       auth,
+      console: rpc.console ?? APP_DEFAULTS.rpc.console,
+      consoleDir: rpc.consoleDir ?? APP_DEFAULTS.rpc.consoleDir,
     },
     discordToken: token,
     discordApiUrl: options.discordApiUrl ?? null,

@@ -35,6 +35,8 @@ export function buildProgram(): Command {
         .choices(["none", "token"])
         .default("none"),
     )
+    // Checked by checkStartFlags rather than commander's choices: a bad value is then one line.
+    .option("--rpc-console <on|off>", "serve the web console at http://127.0.0.1:<port>/ with the RPC server", "on")
     .option("--data-dir <dir>", "where config and state live", "./data")
     .option("--cog-path <dir>", "also look for packages in this folder (repeatable)", collect, [])
     .option("--prefix <prefix>", "command prefix for this run (repeatable)", collect, [])

@@ -5,6 +5,7 @@ const NEEDS_RPC = [
   ["rpcPort", "--rpc-port"],
   ["rpcAllowOrigin", "--rpc-allow-origin"],
   ["rpcAuth", "--rpc-auth"],
+  ["rpcConsole", "--rpc-console"],
 ] as const;
 
 /** Flags whose value names something: an empty (or blank) one can only be a mistake. */
@@ -35,6 +36,9 @@ export function checkStartFlags(flags: StartFlags, given: (key: keyof StartFlags
   if (!flags.rpc) {
     const stray = NEEDS_RPC.filter(([key]) => given(key)).map(([, flag]) => flag);
     if (stray.length > 0) throw new StartError(`${stray.join(", ")} ${stray.length === 1 ? "has" : "have"} no effect without --rpc (add --rpc to run the RPC server)`);
+  }
+  if (flags.rpcConsole !== "on" && flags.rpcConsole !== "off") {
+    throw new StartError(`--rpc-console must be on or off, got ${JSON.stringify(flags.rpcConsole)}`);
   }
   for (const [key, flag] of NON_EMPTY) {
     const value = flags[key];

@@ -9,6 +9,8 @@ export interface StartFlags {
   rpcPort: number;
   rpcAllowOrigin: string[];
   rpcAuth: "none" | "token";
+  /** `--rpc-console`: `on` (default) or `off`; any other value is refused by checkStartFlags. */
+  rpcConsole: string;
   dataDir: string;
   cogPath: string[];
   prefix: string[];
@@ -42,7 +44,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     app = createApp({
       dataDir: flags.dataDir,
       logger,
-      rpc: { enabled: flags.rpc, port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin, auth: flags.rpcAuth },
+      rpc: { enabled: flags.rpc, port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin, auth: flags.rpcAuth, console: flags.rpcConsole !== "off" },
       discordToken: flags.token ?? (process.env.DISCORD_TOKEN || null),
       discordApiUrl: process.env.COGWHEEL_DISCORD_API_URL || null,
       discordIntents: { members: flags.discordIntents?.includes("members"), presences: flags.discordIntents?.includes("presences") },
@@ -84,7 +86,8 @@ export async function runStart(flags: StartFlags): Promise<number> {
     // The one "listening" line, written after the token file: a script that waits for it
     // never reads a previous run's token. Its message is fixed, for scripts to match.
     const auth = info.tokenFile !== null ? { auth: "token", tokenFile: info.tokenFile } : { auth: "none", note: "any local program may connect" };
-    logger.info({ port: info.rpcPort, url: `ws://127.0.0.1:${info.rpcPort}/`, ...auth }, "RPC server listening on 127.0.0.1");
+    const page = info.consoleUrl !== null ? { console: info.consoleUrl } : {};
+    logger.info({ port: info.rpcPort, url: `ws://127.0.0.1:${info.rpcPort}/`, ...page, ...auth }, "RPC server listening on 127.0.0.1");
   }
 
   // Signal handlers hold no handle: with stdin at its end and no RPC server, nothing else would

@@ -21,7 +21,7 @@ test("options are checked up front: unknown or bad ones are ERR_APP_OPTION", () 
 
 test("start opens everything and stop closes it in reverse; stop is safe twice", async (t) => {
   const data = tempDir(t);
-  const app = createApp({ dataDir: data, logger, rpc: { enabled: true, port: 0, auth: "token" } });
+  const app = createApp({ dataDir: data, logger, rpc: { enabled: true, port: 0, auth: "token", console: false } });
   t.after(() => app.stop());
   assert.equal(app.state, "new");
   const info = await app.start();
@@ -30,6 +30,7 @@ test("start opens everything and stop closes it in reverse; stop is safe twice",
     mode: "console",
     dataDir: data,
     rpcPort: "number",
+    consoleUrl: null,
     tokenFile: join(data, "rpc.token"),
     lockFile: join(data, "cogwheel.lock"),
   });
