@@ -158,13 +158,26 @@ export async function openPage(t: Cleanup, browser: Browser): Promise<PageRecord
   page.on("console", (message) => {
     if (message.type() !== "error") return;
     record.errors.push(`console: ${message.text()} (${message.location().url ?? "?"})`);
-    // DevTools reports only accepted handshakes; a refused one shows as this console error.
-    const refused = /^WebSocket connection to '(.+?)' failed: .*Unexpected response code: (\d+)/.exec(message.text());
-    const socket = refused === null ? undefined : record.sockets.find((s) => s.url === refused[1] && s.status === undefined);
-    if (socket !== undefined) socket.status = Number(refused![2]);
+    const refused = refusedSocket(message.text());
+    const socket = refused === null ? undefined : record.sockets.find((s) => s.url === refused.url && s.status === undefined);
+    if (socket !== undefined) socket.status = refused!.status;
   });
   page.on("pageerror", (error) => record.errors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
   page.on("request", (request: HTTPRequest) => record.requests.push(request.url()));
   page.on("requestfailed", (request: HTTPRequest) => record.failed.push(`${request.url()}: ${request.failure()?.errorText ?? "?"}`));
   return record;
+}
+
+/**
+ * DevTools reports only accepted WebSocket handshakes; a refused one shows as a console error
+ * instead: "Unexpected response code: 403", or for a 401 with `WWW-Authenticate` (which the
+ * server sends) "HTTP Authentication failed; no valid credentials available".
+ */
+function refusedSocket(text: string): { url: string; status: number } | null {
+  const match = /^WebSocket connection to '(.+?)' failed: (.*)$/.exec(text);
+  if (match === null) return null;
+  const code = /Unexpected response code: (\d+)/.exec(match[2]!);
+  if (code !== null) return { url: match[1]!, status: Number(code[1]) };
+  if (/HTTP Authentication failed/.test(match[2]!)) return { url: match[1]!, status: 401 };
+  return null;
 }
