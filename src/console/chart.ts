@@ -21,7 +21,7 @@ const PAD = 4;
 export const CHART_SERIES = [
   { key: "delay", label: "event-loop delay p99", unit: "ms" },
   { key: "connections", label: "RPC connections", unit: "" },
-  { key: "calls", label: "calls/s", unit: "/s" },
+  { key: "calls", label: "RPC calls", unit: "/s" },
 ] as const;
 
 export type SeriesKey = (typeof CHART_SERIES)[number]["key"];

@@ -17,19 +17,23 @@ interface Status {
   user?: { id?: unknown; name?: unknown } | null;
 }
 
-type Metrics = Record<string, unknown> & { uptime_s?: unknown; rpc_connections?: unknown; event_loop_delay_ms?: { p99?: unknown } };
+/** The CORE__METRICS object (topic or method), as far as the panel reads it. */
+interface Metrics {
+  uptime_s?: unknown;
+  rpc_connections?: unknown;
+  rpc_calls_per_s?: unknown;
+  event_loop_delay_ms?: { p99?: unknown } | null;
+}
 
 const POLL_MS = 1000;
 
-/** The calls-per-second figure, whatever the bot names it (`calls_per_s`, `rpc_calls_per_second`…). */
-export function callsPerSecond(metrics: Metrics): number | undefined {
-  for (const [key, value] of Object.entries(metrics)) {
-    if (/calls/i.test(key) && typeof value === "number") return value;
-  }
-  return undefined;
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : undefined);
+
+/** Calls per second: `rpc_calls_per_s` (a bot before it reports none, and the chart says n/a). */
+function callsPerSecond(metrics: Metrics): number | undefined {
+  return num(metrics.rpc_calls_per_s);
 }
 
-const num = (v: unknown): number | undefined => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : undefined);
 
 /** Wires the status panel. */
 export function setupStatus(connection: Connection, feeds: Feeds, store: DiscoveryStore): void {
