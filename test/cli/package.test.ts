@@ -8,8 +8,8 @@
 // and the install runs with --offline against the cache.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { delimiter, dirname, join, relative } from "node:path";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { delimiter, dirname, join, relative, sep } from "node:path";
 import { test, type TestContext } from "node:test";
 import { promisify } from "node:util";
 import { ROOT, tempDir } from "../support/cli.ts";
@@ -123,9 +123,16 @@ test("the npm package: packed, installed offline into a fresh project, used from
   mkdirSync(packDir);
   mkdirSync(project);
 
+  // Packed from a copy: `prepack` empties and rebuilds dist/, which the other test files,
+  // running at the same time, read (the web console in dist/console).
+  const source = join(work, "source");
+  const skipped = new Set(["node_modules", "dist", ".git", "data"]);
+  cpSync(ROOT, source, { recursive: true, filter: (path) => !skipped.has(relative(ROOT, path).split(sep)[0]!) });
+  symlinkSync(join(ROOT, "node_modules"), join(source, "node_modules"), "dir");
+
   let tarball = "";
   await t.test("npm pack builds dist/ and ships no tests, benchmarks, CI files or sources", async () => {
-    await sh("npm", ["pack", "--pack-destination", packDir], ROOT, 60_000);
+    await sh("npm", ["pack", "--pack-destination", packDir], source, 60_000);
     const [file] = readdirSync(packDir).filter((f) => f.endsWith(".tgz"));
     assert.ok(file !== undefined, "npm pack wrote a tarball");
     tarball = join(packDir, file);
@@ -239,6 +246,11 @@ export async function setup(bot: PackageScope): Promise<void> {
     const after = (await cli("methods")).stdout.split("\n");
     assert.ok(after.includes("ECONOMY__BALANCE") && after.includes("HELLO__GREET"), after.join("\n"));
     assert.doesNotMatch(bot.stderr(), /Unknown module format/);
+    // The installed package finds its own dist/console (one level deeper than in a checkout).
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.doesNotMatch(bot.stderr(), /web console not served/);
   });
 
   t.diagnostic(`package test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
