@@ -86,8 +86,9 @@ export function renderCallForm(container: HTMLElement, method: MethodInfo, conne
   const update = (): void => {
     const read = builder.read();
     inputError.hidden = read.ok;
-    if (!read.ok) inputError.textContent = read.error;
-    else cli.textContent = cliLine(method.name, read.params);
+    // No line for input that cannot be sent: a stale one would be a different call.
+    inputError.textContent = read.ok ? "" : read.error;
+    cli.textContent = read.ok ? cliLine(method.name, read.params) : "";
   };
   const builder = method["x-variadic"] === true ? variadicParams(update) : declaredParams(method, update);
   const submit = h("button", { id: "call-submit", type: "submit" }, "Call");

@@ -14,6 +14,9 @@ export function cogOf(name: string): string {
   return prefix.charAt(0).toUpperCase() + prefix.slice(1).toLowerCase();
 }
 
+/** Methods that change this connection's subscriptions, which the page's panels rely on. */
+const SHARED_SUBSCRIPTIONS = new Set(["SUBSCRIBE", "UNSUBSCRIBE"]);
+
 /** Built-ins first, then Core, then the other cogs by name. */
 function groupOrder(a: string, b: string): number {
   const rank = (g: string): number => (g === "Built-in" ? 0 : g === "Core" ? 1 : 2);
@@ -87,7 +90,10 @@ export function setupMethods(store: DiscoveryStore, connection: Connection): voi
     const schemas = h("details", { class: "schemas" }, h("summary", {}, "Schemas"),
       h("h4", {}, "Parameters"), h("pre", { class: "json" }, prettyJson(method.params)),
       h("h4", {}, "Result"), h("pre", { class: "json" }, prettyJson(method.result?.schema ?? {})));
-    replaceChildren(detail, h("h2", { class: "method-name" }, method.name), h("p", { class: "method-doc" }, method.description ?? "No documentation."), schemas, form);
+    const shared = SHARED_SUBSCRIPTIONS.has(method.name)
+      ? h("p", { class: "note" }, "This page's panels subscribe over the same connection: to follow a topic, use the Topics tab; unsubscribing here can stop a panel's live updates.")
+      : null;
+    replaceChildren(detail, h("h2", { class: "method-name" }, method.name), h("p", { class: "method-doc" }, method.description ?? "No documentation."), shared, schemas, form);
     renderCallForm(form, method, connection);
   };
 
