@@ -11,7 +11,7 @@ const delayMs = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOL
 
 /**
  * CORE__METRICS: what a dashboard or a soak test wants to watch — memory, uptime, RPC
- * connections, RPC calls completed in the last whole second, and the event loop's delay
+ * connections, RPC calls completed per second (the last closed one-second window), and the event loop's delay
  * (p50/p99/max since start or the last reset), from Node's own histogram, sampled every 10 ms.
  * Both a method and a stateful topic of the same name: the topic publishes the same object once
  * a second, only while it has subscribers (no timer otherwise), so the web console never polls.
@@ -49,7 +49,7 @@ export function registerCoreMetrics(bot: Bot, scope: PackageScope, core: object)
       ...METRICS_SCHEMAS,
       doc:
         "Returns {uptime_s, rss_bytes, heap_used_bytes, rpc_connections, rpc_calls_per_s, event_loop_delay_ms: {p50, p99, max, samples}}; " +
-        "rpc_calls_per_s counts the RPC requests answered in the last whole second (batch items, notifications and errors included). " +
+        "rpc_calls_per_s counts the RPC requests answered in the last closed one-second window (batch items, notifications and errors included). " +
         "With reset true, starts a new delay histogram after answering.",
     },
   );

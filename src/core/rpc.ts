@@ -35,7 +35,7 @@ export const METRICS_SCHEMAS = {
     rss_bytes: integer({ minimum: 0 }),
     heap_used_bytes: integer({ minimum: 0 }),
     rpc_connections: integer({ minimum: 0 }),
-    rpc_calls_per_s: integer({ minimum: 0, description: "RPC requests answered in the last whole second." }),
+    rpc_calls_per_s: integer({ minimum: 0, description: "RPC requests answered in the last closed one-second window." }),
     event_loop_delay_ms: object({
       p50: number({ minimum: 0 }),
       p99: number({ minimum: 0 }),

@@ -85,8 +85,8 @@ export class RpcServer {
   }
 
   /**
-   * RPC calls completed in the last whole wall-clock second (each request of a batch counts,
-   * notifications and error replies too; unparsable frames do not).
+   * RPC calls completed in the last closed one-second window (each request of a batch counts,
+   * notifications and error replies too; unparsable frames do not). See CallRate.
    */
   get callsPerSecond(): number {
     return this.#rate.perSecond();
@@ -319,6 +319,7 @@ export class RpcServer {
     const { shutdownGraceMs } = this.#options;
     const http = this.#http;
     if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    this.#rate.dispose();
     const httpClosed = new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     for (const connection of this.#connections) connection.hold();
 
