@@ -14,7 +14,7 @@ function get(port: number, path: string): Promise<{ status: number; type: string
     const req = request({ host: "127.0.0.1", port, path, agent: false }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], csp: res.headers["content-security-policy"], body }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], csp: res.headers["content-security-policy"] as string | undefined, body }));
     });
     req.setTimeout(2000, () => req.destroy(new Error("no answer in time")));
     req.on("error", reject);
