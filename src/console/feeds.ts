@@ -65,6 +65,15 @@ export class Feeds {
     return { stop, ready };
   }
 
+  /**
+   * Subscribes again the feeds whose topic the server removed (a package unloaded) or did not
+   * know, once it offers them (`offered`: its topics now): called when the server's topics change.
+   */
+  renew(offered: ReadonlySet<string>): void {
+    if (this.#client === null) return;
+    for (const [topic, feed] of this.#feeds) if (feed.subscription === null && offered.has(topic)) this.#subscribe(topic, feed);
+  }
+
   /** Whether any handler listens to `topic`. */
   has(topic: string): boolean {
     return this.#feeds.has(topic);
@@ -81,6 +90,23 @@ export class Feeds {
       for (const handler of [...feed.handlers]) handler(data, name);
     });
     feed.subscription = subscription;
-    return subscription.ready.catch(() => false);
+    // The server ended it (the topic was removed): forget it, so that renew() can ask again.
+    void subscription.ended.then(({ reason }) => {
+      if (feed.subscription !== subscription || reason === "disposed" || reason === "closed") return;
+      feed.subscription = null;
+      feed.hasLatest = false;
+      feed.latest = undefined;
+    });
+    // Unknown to the server (not offered yet): drop it, so that renew() asks once it is.
+    return subscription.ready.then(
+      (known) => {
+        if (!known && feed.subscription === subscription) {
+          feed.subscription = null;
+          subscription.dispose();
+        }
+        return known;
+      },
+      () => false,
+    );
   }
 }

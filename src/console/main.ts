@@ -25,6 +25,7 @@ connection.listen({
     discovery.detach();
   },
 });
+discovery.listen((d) => feeds.renew(new Set(d.topics.map((t) => t.name))));
 setupConnectionView(connection);
 setupTabs();
 setupMethods(discovery, connection);
