@@ -24,6 +24,7 @@ export const CHART_SERIES = [
   { key: "calls", label: "RPC calls", unit: "/s" },
 ] as const;
 
+/** A series' key: what {@link MetricsChart.add} takes a value for. */
 export type SeriesKey = (typeof CHART_SERIES)[number]["key"];
 
 /** A stacked sparkline chart keeping the last `capacity` samples. */

@@ -96,6 +96,7 @@ export class Connection {
     return this.#token() !== undefined;
   }
 
+  /** Adds a listener; listeners run in the order added (main.ts adds the shared stores first). */
   listen(listener: ConnectionListener): void {
     this.#listeners.push(listener);
   }

@@ -15,6 +15,7 @@ export interface ParamInfo {
   readonly description?: string;
 }
 
+/** One method as `rpc.discover` describes it. */
 export interface MethodInfo {
   readonly name: string;
   readonly description?: string;
@@ -25,11 +26,13 @@ export interface MethodInfo {
   readonly result?: { readonly schema?: Schema };
 }
 
+/** One topic of `x-topics`. */
 export interface TopicInfo {
   readonly name: string;
   readonly description: string;
 }
 
+/** The methods and topics the server offers now. */
 export interface Discovery {
   readonly methods: readonly MethodInfo[];
   readonly topics: readonly TopicInfo[];
@@ -49,6 +52,7 @@ export class DiscoveryStore {
     this.#feeds = feeds;
   }
 
+  /** The latest document (empty until the first connection answered). */
   get current(): Discovery {
     return this.#current;
   }
@@ -59,6 +63,7 @@ export class DiscoveryStore {
     listener(this.#current);
   }
 
+  /** Fetches the document over a new connection, and again whenever CORE__METHODS pushes. */
   attach(client: RpcClient): void {
     this.#client = client;
     void this.refresh();
@@ -69,6 +74,7 @@ export class DiscoveryStore {
     }).stop;
   }
 
+  /** The connection is gone; the last document stays shown. */
   detach(): void {
     this.#client = null;
   }

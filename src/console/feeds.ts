@@ -74,11 +74,6 @@ export class Feeds {
     for (const [topic, feed] of this.#feeds) if (feed.subscription === null && offered.has(topic)) this.#subscribe(topic, feed);
   }
 
-  /** Whether any handler listens to `topic`. */
-  has(topic: string): boolean {
-    return this.#feeds.has(topic);
-  }
-
   #subscribe(topic: string, feed: Feed): Promise<boolean> {
     const client = this.#client;
     if (client === null) return Promise.resolve(false);
