@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { versions } from "../core/versions.ts";
 import { DEFAULT_PORT, TOKEN_FILE } from "../protocol/constants.ts";
+import { buildConsoleCommand } from "./console.ts";
 import { buildDashboardCommand } from "./dashboard.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import { buildRpcCommand } from "./rpc.ts";
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
 
   program.addCommand(buildRpcCommand());
   program.addCommand(buildDashboardCommand());
+  program.addCommand(buildConsoleCommand());
 
   return program;
 }

@@ -35,7 +35,15 @@ test("start --rpc serves the console at / and says where in the listening line; 
   assert.match(page.body, /<html/i);
   const client = await connectTo(t, port);
   assert.equal((await client.call("CORE__NAME")).result, "Cogwheel");
+  // `cogwheel console` prints the checked address, nothing else.
+  const printer = runCli(t, ["console", "--port", String(port)]);
+  assert.equal((await printer.exited).code, 0);
+  assert.deepEqual([printer.stdout, printer.stderrText], [[`http://127.0.0.1:${port}/`], ""]);
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
+  // Once the bot is gone: one line, exit 2.
+  const none = runCli(t, ["console", "--port", String(port)]);
+  assert.equal((await none.exited).code, 2);
+  assert.equal(none.stderrText, `cogwheel console: nothing answers on 127.0.0.1:${port} (ECONNREFUSED): start the bot with --rpc, or give its --port\n`);
 });
 
 test("start --rpc --rpc-console off: GET / is the 426 help text and the listening line names no console", async (t) => {
@@ -45,6 +53,10 @@ test("start --rpc --rpc-console off: GET / is the 426 help text and the listenin
   const answer = await get(port, "/");
   assert.equal(answer.status, 426);
   assert.equal(answer.body, `${HELP_TEXT}\n`);
+  const printer = runCli(t, ["console", "--port", String(port)]);
+  assert.equal((await printer.exited).code, 1);
+  assert.deepEqual(printer.stdout, []);
+  assert.equal(printer.stderrText, `cogwheel console: the bot on port ${port} serves no console: it runs with --rpc-console off, or its console is not built (npm run build:console)\n`);
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
 });
 
