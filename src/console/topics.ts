@@ -53,6 +53,7 @@ export function setupTopics(store: DiscoveryStore, feeds: Feeds): void {
     return h("li", { class: on ? "topic subscribed" : "topic", "data-topic": topic.name },
       h("div", { class: "topic-head" }, h("strong", {}, topic.name), " ", sub, " ", unsub),
       topic.description ? h("p", { class: "topic-doc" }, topic.description) : null,
+      on ? h("p", { class: "topic-state-label muted" }, "Current state (the latest value):") : null,
       h("pre", { class: "json topic-state", "data-topic-state": topic.name, hidden: !on }, states.has(topic.name) ? prettyJson(states.get(topic.name)) : on ? "(no state yet: waiting for a push)" : ""));
   };
 
