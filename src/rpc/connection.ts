@@ -3,6 +3,9 @@ import type { WebSocket } from "ws";
 import { CloseCode } from "../protocol/constants.ts";
 import type { Subscriber, TopicEntry } from "./topics.ts";
 
+/** Send options for a Buffer frame: still a text frame (see `send`). */
+const TEXT_FRAME = { binary: false } as const;
+
 // Close codes are wire data the client interprets too: they live in src/protocol.
 export { CloseCode };
 
@@ -102,7 +105,10 @@ export class Connection implements Subscriber {
       this.#socket.cork();
       setImmediate(this.#uncork);
     }
-    this.#ws.send(frame);
+    // A topic push is a Buffer (encoded once for every subscriber); ws would send a Buffer as a
+    // binary frame, which a browser hands to the page as a Blob. JSON-RPC frames are text.
+    if (typeof frame === "string") this.#ws.send(frame);
+    else this.#ws.send(frame, TEXT_FRAME);
   }
 
   readonly #uncork = (): void => {

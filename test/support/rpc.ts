@@ -27,8 +27,10 @@ export class TestClient {
 
   constructor(ws: WebSocket) {
     this.ws = ws;
-    ws.on("message", (data: Buffer) => {
-      this.frames.push(data.toString());
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // JSON-RPC travels in text frames: a browser hands a binary one to the page as a Blob that
+      // no JSON client reads, so a binary frame is recorded as something no test can parse.
+      this.frames.push(isBinary ? `<binary frame: ${data.toString()}>` : data.toString());
       const waiters = this.#waiters;
       this.#waiters = [];
       for (const w of waiters) w();
