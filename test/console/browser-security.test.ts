@@ -31,9 +31,9 @@ const CONSOLE_HEADERS = {
 
 const browser = browserForFile();
 
-test("GET / and every asset carry the CSP, frame-deny and the other headers; the page loads only from its own origin, with no errors", async (t) => {
+test("GET / and every asset carry the CSP, frame-deny and the other headers, gzip, under 100 KiB on the wire; the page loads only from its own origin, with no errors", async (t) => {
   const { url, port } = await startConsoleBot(t);
-  const { page, errors, requests, sockets } = await openPage(t, browser());
+  const { page, errors, requests, sockets, received } = await openPage(t, browser());
   const responses: HTTPResponse[] = [];
   page.on("response", (response) => responses.push(response));
   const main = await page.goto(url);
@@ -50,6 +50,11 @@ test("GET / and every asset carry the CSP, frame-deny and the other headers; the
     assert.deepEqual(picked, CONSOLE_HEADERS, response.url());
     assert.equal(response.status(), 200, response.url());
   }
+  // Compressed on the wire, and the first load within the budget (100 KiB), as Chromium counts it.
+  assert.equal(main.headers()["content-encoding"], "gzip");
+  assert.equal(assets.find((r) => r.url().endsWith("/main.js"))?.headers()["content-encoding"], "gzip", "main.js");
+  const bytes = received.filter((r) => r.url.startsWith(url)).reduce((sum, r) => sum + r.bytes, 0);
+  assert.ok(bytes > 0 && bytes < 100 * 1024, `the first load took ${bytes} bytes on the wire`);
   const foreign = requests.filter((u) => !u.startsWith(url) && !u.startsWith("data:"));
   assert.deepEqual(foreign, [], "no third-party origins");
   assert.deepEqual(sockets.map((s) => [s.url, s.status]), [[`ws://127.0.0.1:${port}/`, 101]], "one same-origin WebSocket");

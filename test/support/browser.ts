@@ -129,6 +129,8 @@ export interface PageRecord {
    * once answered, the handshake's HTTP status (101, or the refusal's status).
    */
   sockets: Array<{ url: string; status?: number }>;
+  /** Bytes Chromium received for each finished HTTP request (headers and the body as sent, gzip included). */
+  received: Array<{ url: string; bytes: number }>;
 }
 
 /**
@@ -142,7 +144,7 @@ export async function openPage(t: Cleanup, browser: Browser): Promise<PageRecord
   page.setDefaultTimeout(PAGE_TIMEOUT_MS);
   page.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
   await page.setViewport({ width: 1280, height: 800 });
-  const record: PageRecord = { page, errors: [], requests: [], failed: [], sockets: [] };
+  const record: PageRecord = { page, errors: [], requests: [], failed: [], sockets: [], received: [] };
   const cdp = await page.createCDPSession();
   await cdp.send("Network.enable");
   const byId = new Map<string, { url: string; status?: number }>();
@@ -150,6 +152,12 @@ export async function openPage(t: Cleanup, browser: Browser): Promise<PageRecord
     const socket = { url: event.url };
     byId.set(event.requestId, socket);
     record.sockets.push(socket);
+  });
+  const urls = new Map<string, string>();
+  cdp.on("Network.requestWillBeSent", (event) => void urls.set(event.requestId, event.request.url));
+  cdp.on("Network.loadingFinished", (event) => {
+    const url = urls.get(event.requestId);
+    if (url !== undefined) record.received.push({ url, bytes: event.encodedDataLength });
   });
   cdp.on("Network.webSocketHandshakeResponseReceived", (event) => {
     const socket = byId.get(event.requestId);
