@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { HTTPResponse } from "puppeteer-core";
 import { HELP_TEXT } from "../../src/rpc/http-reply.ts";
-import { browserForFile, openPage } from "../support/browser.ts";
+import { browserForFile, openPage, REBIND_HOST } from "../support/browser.ts";
 import { clickOn, countOf, isShown, startConsoleBot, typeInto, waitForText, waitShown } from "../support/console-page.ts";
 
 // Used only inside page.evaluate callbacks, which run in the page: the project's tsconfig has
@@ -137,6 +137,17 @@ ws.onclose = (event) => { document.title = "closed " + event.code; };
     "the bot's 403 log line",
   );
   assert.match(String(refused.msg), /^RPC connection refused: Origin .* is not allowed/);
+});
+
+test("DNS rebinding: the console under another name for 127.0.0.1 gets 403, not the page", async (t) => {
+  const { port, bot } = await startConsoleBot(t);
+  const { page } = await openPage(t, browser());
+  const response = await page.goto(`http://${REBIND_HOST}:${port}/`);
+  assert.ok(response !== null);
+  assert.equal(response.status(), 403);
+  assert.match(await response.text(), /^Host "rebind\.cogwheel\.test:\d+" is not this server's loopback address/);
+  assert.equal(await page.$("#connection-state"), null, "no console");
+  await bot.until(() => bot.logs.find((l) => l.status === 403 && l.host === `${REBIND_HOST}:${port}`), 5_000, "the bot's 403 log line");
 });
 
 test("--rpc-console off: GET / is the 426 help text again", async (t) => {

@@ -13,6 +13,12 @@ export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 /** What installs it (.ci/run does this when it is missing). */
 export const INSTALL_CHROMIUM = "apt-get update && apt-get install -y chromium";
 
+/**
+ * A name the browser resolves to 127.0.0.1 (and nothing else does): what a DNS-rebinding
+ * attacker's domain looks like to the bot.
+ */
+export const REBIND_HOST = "rebind.cogwheel.test";
+
 /** Bounds every wait on a page: a missing element fails the test in seconds, not at the runner's timeout. */
 export const PAGE_TIMEOUT_MS = 10_000;
 
@@ -54,6 +60,7 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    `--host-resolver-rules=MAP ${REBIND_HOST} 127.0.0.1`,
   ];
   // Chromium refuses to start as root with its sandbox on ("Running as root without
   // --no-sandbox is not supported"), and CI containers run as root. It only ever loads our own
