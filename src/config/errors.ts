@@ -30,6 +30,18 @@ const CONFIG_CODES = {
   ERR_CONFIG_CLOSED: {},
   /** Use of a transaction handle after its function returned or threw. */
   ERR_CONFIG_TRANSACTION_ENDED: {},
+  /** A database URL that cannot be used (scheme, host, database name, syntax). */
+  ERR_CONFIG_INVALID_URL: {},
+  /** The database could not be reached or refused us (refused, timeout, auth, no such database). */
+  ERR_CONFIG_CONNECT_FAILED: {},
+  /** The database would not keep acknowledged writes (`fsync` or `synchronous_commit` off). */
+  ERR_CONFIG_NOT_DURABLE: {},
+  /** A statement failed (lost connection, permission, timeout); nothing was changed. */
+  ERR_CONFIG_QUERY_FAILED: {},
+  /** The connection was lost during COMMIT and whether it happened could not be found out. */
+  ERR_CONFIG_OUTCOME_UNKNOWN: {},
+  /** The database holds a newer schema than this version of Cogwheel knows. */
+  ERR_CONFIG_SCHEMA_TOO_NEW: {},
 } as const;
 
 /** Every `code` a config error can carry. */

@@ -1,0 +1,454 @@
+/**
+ * The PostgreSQL config driver: the bucket contract of `bucket-driver.ts` on one table shared
+ * by every process (SCALE.md §6a). Writes are compare-and-set against the versions the caller
+ * read, inside one SQL transaction each; {@link PostgresDriver.lockedUpdate} is the pessimistic
+ * path for hot keys. Durable as the JSON driver: a commit resolves only after COMMIT returned
+ * on a server with `fsync` and `synchronous_commit` on, and a commit whose connection was lost
+ * is resolved through its transaction id, never guessed.
+ *
+ * @module
+ */
+import pg from "pg";
+import type { BucketDriver, BucketRead, BucketWrite, CommitResult, Invalidation, ListedBucket, VersionedBucket } from "../bucket-driver.ts";
+import { ConfigError, ConfigTypeError } from "../errors.ts";
+import type { JsonObject } from "../json.ts";
+import type { ScopeKind } from "../namespace.ts";
+import type { ScopeRef } from "../state.ts";
+import type { Disposable } from "../../protocol/disposable.ts";
+import { dbError, isConnectionError, keyString, refOf, rowKey, where, type RowKey } from "./keys.ts";
+import { endWithin, InvalidationListener } from "./listener.ts";
+import { resolvePostgresOptions, type PostgresDriverOptions, type ResolvedPostgresOptions } from "./options.ts";
+import { ensureSchema } from "./schema.ts";
+import { resolveOutcome } from "./outcome.ts";
+
+/** Driver lifecycle; it never goes back. */
+export type PostgresDriverState = "open" | "closing" | "closed";
+
+const TABLE = "cogwheel_config";
+const UNNEST_KEYS = "unnest($2::text[], $3::text[], $4::text[])";
+/** An advisory lock per bucket key, for buckets that have no row to lock (yet). */
+const KEY_HASH = "hashtextextended($1 || chr(1) || s || chr(1) || a || chr(1) || b, 0)";
+
+/** Thrown inside a transaction body to roll back and report stale reads. */
+class Stale {
+  constructor(readonly refs: readonly ScopeRef[]) {}
+}
+
+/** The PostgreSQL implementation of {@link BucketDriver}. Create with {@link PostgresDriver.open}. */
+export class PostgresDriver implements BucketDriver {
+  readonly #options: ResolvedPostgresOptions;
+  readonly #pool: pg.Pool;
+  readonly #listener: InvalidationListener;
+  readonly #subscribers = new Set<(invalidation: Invalidation) => void>();
+  /** Checked-out connections, so that close() can cut them off when the server is gone. */
+  readonly #busy = new Set<pg.PoolClient>();
+  #state: PostgresDriverState = "open";
+  /** Rejecters of the operations in progress: close() settles those it gave up waiting for. */
+  readonly #pending = new Set<() => void>();
+  #closing: Promise<void> | null = null;
+
+  private constructor(options: ResolvedPostgresOptions, pool: pg.Pool, config: pg.ClientConfig) {
+    this.#options = options;
+    this.#pool = pool;
+    this.#listener = new InvalidationListener(config, (inv) => this.#emit(inv), options.maxReconnectDelayMs);
+  }
+
+  /**
+   * Connects, refuses a non-durable server, creates or checks the schema and starts listening.
+   *
+   * @param options - see {@link PostgresDriverOptions}; validated first
+   * @returns an open driver
+   * @throws ConfigError `ERR_CONFIG_INVALID_OPTIONS` / `ERR_CONFIG_INVALID_URL` (before any
+   *   connection), `ERR_CONFIG_CONNECT_FAILED`, `ERR_CONFIG_NOT_DURABLE`,
+   *   `ERR_CONFIG_SCHEMA_TOO_NEW`; every message names the database without its password
+   */
+  static async open(options: PostgresDriverOptions): Promise<PostgresDriver> {
+    const resolved = resolvePostgresOptions(options);
+    const config: pg.ClientConfig = {
+      connectionString: resolved.url,
+      application_name: resolved.applicationName,
+      connectionTimeoutMillis: resolved.connectTimeoutMs,
+      statement_timeout: resolved.statementTimeoutMs,
+      // Client-side bound: a server that vanished without closing the socket cannot stall a call.
+      query_timeout: resolved.statementTimeoutMs + 2_000,
+      keepAlive: true,
+    };
+    const pool = new pg.Pool({ ...config, max: resolved.poolSize, idleTimeoutMillis: 30_000 });
+    // An idle client's error is emitted on the pool and, unheard, would crash the process
+    // (node-postgres #1790); the next checkout simply gets a new connection.
+    pool.on("error", () => {});
+    const driver = new PostgresDriver(resolved, pool, config);
+    try {
+      await driver.#setUp();
+      await driver.#listener.ready().catch((error: unknown) => {
+        throw dbError("ERR_CONFIG_CONNECT_FAILED", `Cannot listen for config changes on PostgreSQL ${resolved.target}`, error, resolved.secret);
+      });
+    } catch (error) {
+      await driver.close();
+      throw error;
+    }
+    return driver;
+  }
+
+  /** Where the driver is in its life. */
+  get state(): PostgresDriverState {
+    return this.#state;
+  }
+
+  /** The database, for messages: `postgres://user@host:port/db`, never with a password. */
+  get target(): string {
+    return this.#options.target;
+  }
+
+  async #setUp(): Promise<void> {
+    const { target, secret } = this.#options;
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw dbError("ERR_CONFIG_CONNECT_FAILED", `Cannot connect to PostgreSQL ${target}`, error, secret);
+    }
+    try {
+      const settings = await client.query<{ name: string; setting: string }>(
+        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')",
+      );
+      for (const { name, setting } of settings.rows) {
+        // Off, a COMMIT can return before its WAL is on disk: an acknowledged write could be
+        // lost in a crash, which the JSON driver never allows.
+        if (setting === "off") {
+          throw new ConfigError(
+            "ERR_CONFIG_NOT_DURABLE",
+            `PostgreSQL ${target} has ${name}=off, so acknowledged config writes could be lost in a crash; turn it on (ALTER SYSTEM / ALTER DATABASE / ALTER ROLE … SET ${name} = on, or remove it from the URL's options)`,
+          );
+        }
+      }
+      await ensureSchema(client, target);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw dbError("ERR_CONFIG_CONNECT_FAILED", `Cannot set up the config schema on PostgreSQL ${target}`, error, secret);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** {@inheritDoc BucketDriver.loadBucket} */
+  async loadBucket(namespace: string, ref: ScopeRef): Promise<VersionedBucket | undefined> {
+    const key = rowKey(ref);
+    const rows = await this.#query<{ data: JsonObject; version: string }>(
+      `SELECT data, version::text FROM ${TABLE} WHERE namespace = $1 AND scope = $2 AND id1 = $3 AND id2 = $4`,
+      [namespace, key.scope, key.id1, key.id2],
+      () => `Cannot read ${where(this.target, namespace, [ref])}`,
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { data: row.data, version: Number(row.version) };
+  }
+
+  /** {@inheritDoc BucketDriver.listBuckets} */
+  async listBuckets(namespace: string, kind: ScopeKind, guildId?: string): Promise<ListedBucket[]> {
+    const byGuild = kind === "member" && guildId !== undefined;
+    const rows = await this.#query<{ id1: string; id2: string; data: JsonObject; version: string }>(
+      `SELECT id1, id2, data, version::text FROM ${TABLE} WHERE namespace = $1 AND scope = $2${byGuild ? " AND id1 = $3" : ""} ORDER BY id1, id2`,
+      byGuild ? [namespace, kind, guildId] : [namespace, kind],
+      () => `Cannot list the ${kind} buckets of ${where(this.target, namespace)}`,
+    );
+    return rows.map((row) => ({ ref: refOf(kind, row.id1, row.id2)!, data: row.data, version: Number(row.version) }));
+  }
+
+  /** {@inheritDoc BucketDriver.commit} */
+  async commit(namespace: string, reads: readonly BucketRead[], writes: readonly BucketWrite[]): Promise<CommitResult> {
+    const expected = checkCommit(namespace, reads, writes);
+    const refs = [...expected.values()].map((r) => r.ref);
+    try {
+      const versions = await this.#transaction(namespace, refs, async (client) => {
+        if (writes.length === 1 && expected.size === 1) return [await this.#compareAndSet(client, namespace, writes[0]!, reads[0]!.version)];
+        await this.#lockAndCheck(client, namespace, expected);
+        return this.#write(client, namespace, writes);
+      });
+      return { ok: true, versions };
+    } catch (error) {
+      if (error instanceof Stale) return { ok: false, stale: error.refs };
+      throw error;
+    }
+  }
+
+  /**
+   * The pessimistic path, for a hot bucket where compare-and-set keeps losing: locks the
+   * bucket (its row, or its key while it is absent) until COMMIT, so `fn` sees the latest data
+   * and its result is stored without any chance of conflict. `fn` runs once per call, while the
+   * lock is held: keep it short and synchronous.
+   *
+   * @param namespace - the namespace
+   * @param ref - the bucket
+   * @param fn - gets the current bucket (`undefined` if absent), returns the new values
+   *   (`null` or `{}`: delete)
+   * @returns the stored values and their version (`{data: null, version: 0}` after a delete)
+   */
+  async lockedUpdate(
+    namespace: string,
+    ref: ScopeRef,
+    fn: (current: VersionedBucket | undefined) => JsonObject | null,
+  ): Promise<{ data: JsonObject | null; version: number }> {
+    let result: { data: JsonObject | null; version: number } = { data: null, version: 0 };
+    await this.#transaction(namespace, [ref], async (client) => {
+      const key = rowKey(ref);
+      const params = [namespace, key.scope, key.id1, key.id2];
+      const select = `SELECT data, version::text FROM ${TABLE} WHERE namespace = $1 AND scope = $2 AND id1 = $3 AND id2 = $4 FOR UPDATE`;
+      let row = (await client.query<{ data: JsonObject; version: string }>(select, params)).rows[0];
+      if (row === undefined) {
+        // No row to lock: take the key's advisory lock (as every creator does), then look again.
+        await client.query(`SELECT pg_advisory_xact_lock(${KEY_HASH}) FROM (SELECT $2::text s, $3::text a, $4::text b) k`, params);
+        row = (await client.query<{ data: JsonObject; version: string }>(select, params)).rows[0];
+      }
+      const current = row === undefined ? undefined : { data: row.data, version: Number(row.version) };
+      const next = fn(current);
+      const [version] = await this.#write(client, namespace, [{ ref, data: next }]);
+      result = { data: isEmpty(next) ? null : next, version: version! };
+      return [];
+    });
+    return result;
+  }
+
+  /** {@inheritDoc BucketDriver.onInvalidate} */
+  onInvalidate(listener: (invalidation: Invalidation) => void): Disposable {
+    this.#subscribers.add(listener);
+    return { dispose: () => void this.#subscribers.delete(listener) };
+  }
+
+  /** {@inheritDoc BucketDriver.close} */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#state = "closing";
+    const ms = this.#options.closeTimeoutMs;
+    const ended = this.#pool.end().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
+    await this.#listener.close(ms);
+    if ((await Promise.race([ended, late])) === "late") {
+      // The server is gone or a call is stuck: cut the checked-out connections, whose calls
+      // then reject; pool.end() finishes once they are released.
+      for (const client of this.#busy) void endWithin(client, 0);
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, ms))]);
+    }
+    for (const abandon of [...this.#pending]) abandon();
+    clearTimeout(timer);
+    this.#subscribers.clear();
+    this.#state = "closed";
+  }
+
+  #emit(invalidation: Invalidation): void {
+    for (const listener of [...this.#subscribers]) {
+      try {
+        listener(invalidation);
+      } catch {
+        // one subscriber's bug must not stop the others from dropping stale data
+      }
+    }
+  }
+
+  #closed(): ConfigError {
+    return new ConfigError("ERR_CONFIG_CLOSED", `Config driver for PostgreSQL ${this.target} is closed`);
+  }
+
+  async #query<R extends pg.QueryResultRow>(sql: string, params: unknown[], what: () => string): Promise<R[]> {
+    return this.#use(async (client) => (await client.query<R>(sql, params)).rows, (error) => {
+      throw dbError("ERR_CONFIG_QUERY_FAILED", what(), error, this.#options.secret);
+    });
+  }
+
+  /**
+   * Checks a connection out for `fn` and back in (destroyed if it broke). Tracked, so that
+   * close() can cut it off; and raced against close(), so that the caller's promise settles
+   * even if `pg` never answers for a connection whose server vanished.
+   */
+  #use<T>(fn: (client: pg.PoolClient) => Promise<T>, fail: (error: unknown) => never, abandoned?: () => ConfigError): Promise<T> {
+    if (this.#state !== "open") return Promise.reject(this.#closed());
+    const run = async (): Promise<T> => {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        return fail(error);
+      }
+      this.#busy.add(client);
+      let broken = false;
+      // pg-pool listens for errors of idle clients only: a checked-out client whose socket
+      // drops emits 'error', which, unheard, would crash the process.
+      const onError = (): void => void (broken = true);
+      client.on("error", onError);
+      try {
+        return await fn(client);
+      } catch (error) {
+        broken = isConnectionError(error);
+        if (error instanceof Stale || error instanceof ConfigError || error instanceof ConfigTypeError) throw error;
+        return fail(error);
+      } finally {
+        this.#busy.delete(client);
+        client.off("error", onError);
+        client.release(broken); // a broken connection is destroyed, not reused
+      }
+    };
+    return new Promise<T>((resolve, reject) => {
+      const abandon = (): void => reject(abandoned?.() ?? this.#closed());
+      this.#pending.add(abandon);
+      run().then(resolve, reject).finally(() => this.#pending.delete(abandon));
+    });
+  }
+
+  /**
+   * Runs `body` in one SQL transaction and commits it; resolves with `body`'s result once
+   * COMMIT returned. A lost COMMIT is resolved by the transaction's id (see outcome.ts).
+   */
+  async #transaction<T>(namespace: string, refs: readonly ScopeRef[], body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { secret, target } = this.#options;
+    const place = (): string => where(target, namespace, refs);
+    let committing = false;
+    return this.#use(async (client) => {
+      let xid = "";
+      try {
+        const begun = (await client.query("BEGIN; SELECT pg_current_xact_id()::text AS xid")) as unknown as pg.QueryResult<{ xid: string }>[];
+        xid = begun[1]!.rows[0]!.xid;
+        const result = await body(client);
+        committing = true;
+        try {
+          await client.query("COMMIT");
+        } catch (error) {
+          if (!isConnectionError(error)) throw error; // the server answered: it did not commit
+          await resolveOutcome(this.#options, xid, place(), error);
+        }
+        return result;
+      } catch (error) {
+        if (!isConnectionError(error)) await client.query("ROLLBACK").catch(() => {});
+        // A deadlock the server broke: report it as a conflict, so the caller re-reads and retries.
+        if ((error as { code?: unknown } | null)?.code === "40P01") throw new Stale(refs);
+        throw error;
+      }
+    }, (error) => {
+      throw dbError("ERR_CONFIG_QUERY_FAILED", `Cannot write ${place()} (nothing changed)`, error, secret);
+    }, () => committing
+      ? new ConfigError("ERR_CONFIG_OUTCOME_UNKNOWN", `Write to ${place()}: the driver was closed during COMMIT, whose outcome is unknown; read the value again before relying on it`)
+      : this.#closed());
+  }
+
+  /**
+   * One bucket read and written: a compare-and-set in one statement. Creating takes the key's
+   * advisory lock, as every creator does, so a transaction that checked "absent" stays right.
+   */
+  async #compareAndSet(client: pg.PoolClient, namespace: string, write: BucketWrite, version: number): Promise<number> {
+    const key = rowKey(write.ref);
+    const params: unknown[] = [namespace, key.scope, key.id1, key.id2];
+    let rows: { version: string }[];
+    if (isEmpty(write.data)) {
+      if (version === 0) {
+        await this.#lockAbsent(client, namespace, [key]);
+        const found = await client.query(`SELECT 1 FROM ${TABLE} WHERE namespace = $1 AND scope = $2 AND id1 = $3 AND id2 = $4`, params);
+        if (found.rowCount !== 0) throw new Stale([write.ref]);
+        return 0;
+      }
+      rows = (await client.query<{ version: string }>(
+        `DELETE FROM ${TABLE} WHERE namespace = $1 AND scope = $2 AND id1 = $3 AND id2 = $4 AND version = $5 RETURNING '0' AS version`,
+        [...params, version],
+      )).rows;
+    } else if (version === 0) {
+      rows = (await client.query<{ version: string }>(
+        `WITH l AS (SELECT pg_advisory_xact_lock(${KEY_HASH}) FROM (SELECT $2::text s, $3::text a, $4::text b) k)
+         INSERT INTO ${TABLE} (namespace, scope, id1, id2, data, version)
+         SELECT $1, $2, $3, $4, $5::jsonb, nextval('cogwheel_config_version') FROM l
+         ON CONFLICT DO NOTHING RETURNING version::text`,
+        [...params, JSON.stringify(write.data)],
+      )).rows;
+    } else {
+      rows = (await client.query<{ version: string }>(
+        `UPDATE ${TABLE} SET data = $5::jsonb, version = nextval('cogwheel_config_version'), updated_at = now()
+         WHERE namespace = $1 AND scope = $2 AND id1 = $3 AND id2 = $4 AND version = $6 RETURNING version::text`,
+        [...params, JSON.stringify(write.data), version],
+      )).rows;
+    }
+    if (rows.length === 0) throw new Stale([write.ref]);
+    return Number(rows[0]!.version);
+  }
+
+  /** Takes the advisory locks of keys, in one order for everyone (no lock-order deadlock). */
+  async #lockAbsent(client: pg.PoolClient, namespace: string, keys: readonly RowKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await client.query(
+      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT ${KEY_HASH} AS h FROM ${UNNEST_KEYS} AS k(s, a, b)) x ORDER BY h`,
+      [namespace, keys.map((k) => k.scope), keys.map((k) => k.id1), keys.map((k) => k.id2)],
+    );
+  }
+
+  /**
+   * Locks every read bucket until COMMIT (its row FOR UPDATE, in key order; an absent one by
+   * its key's advisory lock) and compares versions; throws Stale naming every stale read.
+   */
+  async #lockAndCheck(client: pg.PoolClient, namespace: string, expected: Map<string, BucketRead>): Promise<void> {
+    const reads = [...expected.values()];
+    await this.#lockAbsent(client, namespace, reads.filter((r) => r.version === 0).map((r) => rowKey(r.ref)));
+    const keys = reads.map((r) => rowKey(r.ref));
+    const found = await client.query<{ scope: string; id1: string; id2: string; version: string }>(
+      `SELECT scope, id1, id2, version::text FROM ${TABLE} WHERE namespace = $1 AND (scope, id1, id2) IN (SELECT * FROM ${UNNEST_KEYS})
+       ORDER BY scope, id1, id2 FOR UPDATE`,
+      [namespace, keys.map((k) => k.scope), keys.map((k) => k.id1), keys.map((k) => k.id2)],
+    );
+    const actual = new Map(found.rows.map((row) => [keyString({ scope: row.scope as RowKey["scope"], id1: row.id1, id2: row.id2 }), Number(row.version)]));
+    const stale = [...expected].filter(([key, read]) => (actual.get(key) ?? 0) !== read.version).map(([, read]) => read.ref);
+    if (stale.length > 0) throw new Stale(stale);
+  }
+
+  /** Writes (locked, checked) buckets; returns their new versions, in `writes` order. */
+  async #write(client: pg.PoolClient, namespace: string, writes: readonly BucketWrite[]): Promise<number[]> {
+    const upserts = writes.filter((w) => !isEmpty(w.data));
+    const deletes = writes.filter((w) => isEmpty(w.data)).map((w) => rowKey(w.ref));
+    const versions = new Map<string, number>();
+    if (upserts.length > 0) {
+      const keys = upserts.map((w) => rowKey(w.ref));
+      const rows = await client.query<{ scope: RowKey["scope"]; id1: string; id2: string; version: string }>(
+        `INSERT INTO ${TABLE} (namespace, scope, id1, id2, data, version)
+         SELECT $1, s, a, b, d::jsonb, nextval('cogwheel_config_version') FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u(s, a, b, d)
+         ON CONFLICT (namespace, scope, id1, id2) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version, updated_at = now()
+         RETURNING scope, id1, id2, version::text`,
+        [namespace, keys.map((k) => k.scope), keys.map((k) => k.id1), keys.map((k) => k.id2), upserts.map((w) => JSON.stringify(w.data))],
+      );
+      for (const row of rows.rows) versions.set(keyString(row), Number(row.version));
+    }
+    if (deletes.length > 0) {
+      await client.query(`DELETE FROM ${TABLE} WHERE namespace = $1 AND (scope, id1, id2) IN (SELECT * FROM ${UNNEST_KEYS})`, [
+        namespace,
+        deletes.map((k) => k.scope),
+        deletes.map((k) => k.id1),
+        deletes.map((k) => k.id2),
+      ]);
+    }
+    return writes.map((w) => versions.get(keyString(rowKey(w.ref))) ?? 0);
+  }
+}
+
+function isEmpty(data: JsonObject | null): data is null {
+  return data === null || Object.keys(data).length === 0;
+}
+
+/** Checks a commit's arguments; returns the reads by key (one entry per bucket). */
+function checkCommit(namespace: string, reads: readonly BucketRead[], writes: readonly BucketWrite[]): Map<string, BucketRead> {
+  const bad = (why: string): never => {
+    throw new ConfigTypeError("ERR_CONFIG_INVALID_VALUE", `commit on namespace "${namespace}": ${why}`);
+  };
+  const expected = new Map<string, BucketRead>();
+  for (const read of reads) {
+    if (!Number.isSafeInteger(read.version) || read.version < 0) bad(`version ${String(read.version)} is not a bucket version`);
+    const key = keyString(rowKey(read.ref));
+    const seen = expected.get(key);
+    if (seen !== undefined && seen.version !== read.version) bad(`bucket ${key} is read with two versions`);
+    expected.set(key, read);
+  }
+  const written = new Set<string>();
+  for (const write of writes) {
+    const key = keyString(rowKey(write.ref));
+    if (!expected.has(key)) bad(`bucket ${key} is written but not in the reads (a blind write would undo others' changes)`);
+    if (written.has(key)) bad(`bucket ${key} is written twice`);
+    written.add(key);
+  }
+  return expected;
+}

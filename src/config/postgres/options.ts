@@ -1,0 +1,164 @@
+/**
+ * Options of the PostgreSQL driver, validated up front, and the one way to describe the target
+ * in messages: `postgres://user@host:port/db`, never with its password.
+ *
+ * The password may be in the URL, in `PGPASSWORD`, or in a `.pgpass` file (`PGPASSFILE`); `pg`
+ * looks in that order, and so the driver does not read them itself.
+ *
+ * @module
+ */
+import { ConfigError } from "../errors.ts";
+
+/** Options of {@link PostgresDriver.open}; every one but `url` has a documented default. */
+export interface PostgresDriverOptions {
+  /** `postgres://[user[:password]@]host[:port]/database[?…]` (or `postgresql://`). Required. */
+  url: string;
+  /** Most connections in the pool (the LISTEN connection is extra). Default 10. */
+  poolSize?: number;
+  /** How long connecting may take before it fails. Default 5 000 ms. */
+  connectTimeoutMs?: number;
+  /**
+   * Server-side limit on one statement (`statement_timeout`) and client-side limit on waiting
+   * for its answer (`query_timeout`, a little longer), so a dead server cannot stall a call.
+   * Default 10 000 ms.
+   */
+  statementTimeoutMs?: number;
+  /** How long `close()` waits for connections to end before destroying them. Default 1 000 ms. */
+  closeTimeoutMs?: number;
+  /** `application_name` of the connections (seen in `pg_stat_activity`). Default "cogwheel". */
+  applicationName?: string;
+  /**
+   * How long to keep trying to learn the fate of a COMMIT whose connection was lost before
+   * giving up with `ERR_CONFIG_OUTCOME_UNKNOWN`. Default 3 000 ms.
+   */
+  outcomeTimeoutMs?: number;
+  /** Longest pause between two attempts to re-establish the LISTEN connection. Default 5 000 ms. */
+  maxReconnectDelayMs?: number;
+}
+
+/** Options after defaults are merged and values checked. */
+export interface ResolvedPostgresOptions extends Required<PostgresDriverOptions> {
+  /** The target for messages: `postgres://user@host:port/db`, without a password. */
+  readonly target: string;
+  /** The password given in the URL, so that it can be scrubbed from any text; "" if none. */
+  readonly secret: string;
+}
+
+const DEFAULTS = {
+  poolSize: 10,
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 10_000,
+  closeTimeoutMs: 1_000,
+  applicationName: "cogwheel",
+  maxReconnectDelayMs: 5_000,
+  outcomeTimeoutMs: 3_000,
+} as const;
+
+type IntegerOption = "poolSize" | "connectTimeoutMs" | "statementTimeoutMs" | "closeTimeoutMs" | "maxReconnectDelayMs" | "outcomeTimeoutMs";
+
+const INTEGER_LIMITS: ReadonlyArray<[IntegerOption, number, number]> = [
+  ["poolSize", 1, 1000],
+  ["connectTimeoutMs", 100, 600_000],
+  ["statementTimeoutMs", 100, 3_600_000],
+  ["closeTimeoutMs", 0, 60_000],
+  ["maxReconnectDelayMs", 10, 600_000],
+  ["outcomeTimeoutMs", 100, 600_000],
+];
+
+const KNOWN = new Set(["url", ...Object.keys(DEFAULTS)]);
+
+/**
+ * Merges defaults and checks every option; unknown options are errors (a typo must not leave a
+ * timeout at its default).
+ *
+ * @param options - what the caller gave
+ * @returns the resolved options
+ * @throws ConfigError `ERR_CONFIG_INVALID_OPTIONS`, or `ERR_CONFIG_INVALID_URL` for the URL
+ */
+export function resolvePostgresOptions(options: PostgresDriverOptions): ResolvedPostgresOptions {
+  if (typeof options !== "object" || options === null) throw invalid("PostgreSQL driver options must be an object with a url");
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw invalid(`unknown PostgreSQL driver option ${key}`);
+  const merged: Record<string, unknown> = { ...DEFAULTS };
+  for (const [key, min, max] of INTEGER_LIMITS) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw invalid(`PostgreSQL driver option ${key} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    }
+    merged[key] = value;
+  }
+  const name = options.applicationName ?? DEFAULTS.applicationName;
+  if (typeof name !== "string" || !/^[\x20-\x7e]{1,63}$/.test(name)) {
+    throw invalid("PostgreSQL driver option applicationName must be 1 to 63 visible ASCII characters");
+  }
+  const { target, secret } = checkUrl(options.url);
+  return { ...(merged as typeof DEFAULTS), url: options.url, applicationName: name, target, secret };
+}
+
+/**
+ * Checks a connection URL and describes it without its password.
+ *
+ * @param url - the URL as given
+ * @returns `target` (`postgres://user@host:port/db`) and the URL's password (`secret`)
+ * @throws ConfigError `ERR_CONFIG_INVALID_URL`, whose message never contains the password
+ */
+export function checkUrl(url: unknown): { target: string; secret: string } {
+  if (typeof url !== "string" || url.length === 0) {
+    throw new ConfigError("ERR_CONFIG_INVALID_URL", "PostgreSQL URL missing: expected postgres://user@host:port/database");
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The text itself may hold a password: say what is wrong with it, never echo it.
+    throw new ConfigError("ERR_CONFIG_INVALID_URL", "PostgreSQL URL is not a URL: expected postgres://user@host:port/database");
+  }
+  const secret = safeDecode(parsed.password);
+  const target = describe(parsed);
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new ConfigError("ERR_CONFIG_INVALID_URL", `PostgreSQL URL ${target} must start with postgres:// or postgresql://`);
+  }
+  // pg also accepts a socket directory as ?host=/run/postgresql with an empty URL host.
+  if (parsed.hostname === "" && !parsed.searchParams.has("host")) {
+    throw new ConfigError("ERR_CONFIG_INVALID_URL", `PostgreSQL URL ${target} names no host`);
+  }
+  const database = safeDecode(parsed.pathname.slice(1));
+  if (database === "" || database.includes("/")) {
+    throw new ConfigError("ERR_CONFIG_INVALID_URL", `PostgreSQL URL ${target} must name one database, as in postgres://host/cogwheel`);
+  }
+  return { target, secret };
+}
+
+/** `postgres://user@host:port/db`: the URL without its password and query string. */
+function describe(url: URL): string {
+  const user = url.username === "" ? "" : `${url.username}@`;
+  const host = url.host === "" ? (url.searchParams.get("host") ?? "") : url.host;
+  return `${url.protocol}//${user}${host}${url.pathname}`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Removes a password from a text (a server or driver message may quote what it was given), in
+ * its plain and URL-encoded forms.
+ *
+ * @param text - any message
+ * @param secret - the password ("" → nothing to remove)
+ * @returns the text with every occurrence replaced by `***`
+ */
+export function scrub(text: string, secret: string): string {
+  if (secret === "") return text;
+  let out = text;
+  for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join("***");
+  return out;
+}
+
+function invalid(message: string): ConfigError {
+  return new ConfigError("ERR_CONFIG_INVALID_OPTIONS", message);
+}
