@@ -13,3 +13,15 @@ export { JsonFileDriver } from "./json-driver.ts";
 export { ConfigError, ConfigTypeError, type ConfigErrorCode } from "./errors.ts";
 export type { JsonObject, JsonValue } from "./json.ts";
 export { atomicWriteFile } from "./atomic-write.ts";
+export type {
+  BucketDriver,
+  BucketRead,
+  BucketVersion,
+  BucketWrite,
+  CommitResult,
+  Invalidation,
+  ListedBucket,
+  VersionedBucket,
+} from "./bucket-driver.ts";
+export { PostgresDriver, type PostgresDriverState } from "./postgres/driver.ts";
+export type { PostgresDriverOptions } from "./postgres/options.ts";
