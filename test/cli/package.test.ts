@@ -45,12 +45,27 @@ async function sh(cmd: string, args: string[], cwd: string, timeout = 30_000): P
 }
 
 interface LockEntry {
+  version?: string;
+  resolved?: string;
+  link?: boolean;
   dev?: boolean;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
 }
 
 /** A consumer's lockfile: our production dependencies and @types/node, as our lockfile pins them. */
+/**
+ * Our lockfile omits `resolved` (the registry's tarball URL is implied). Offline, npm then fills
+ * some entries in from the package document, which `npm ci` does not cache (pg's exact
+ * `pgpass: "1.0.5"` was one): naming the tarball makes npm take it from the cache by integrity.
+ */
+function withResolved(path: string, entry: LockEntry): LockEntry {
+  if (entry.resolved !== undefined || entry.link === true || entry.version === undefined) return entry;
+  const name = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
+  const base = name.slice(name.lastIndexOf("/") + 1);
+  return { ...entry, resolved: `https://registry.npmjs.org/${name}/-/${base}-${entry.version}.tgz` };
+}
+
 function consumerLock(name: string, tarballSpec: string): unknown {
   const ours = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, unknown> & {
@@ -60,7 +75,7 @@ function consumerLock(name: string, tarballSpec: string): unknown {
   const add = (path: string): void => {
     const entry = ours.packages[path];
     if (entry === undefined || path in packages) return;
-    packages[path] = entry;
+    packages[path] = withResolved(path, entry);
     for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) {
       add(`${path}/node_modules/${dep}` in ours.packages ? `${path}/node_modules/${dep}` : `node_modules/${dep}`);
     }
