@@ -102,6 +102,48 @@ test("bad params: CORE__NAME with a one-character name shows #call-error with -3
   assert.deepEqual(errors, []);
 });
 
+test("big integers and snowflakes as exact digits: a form's integer beyond 2^53 reaches the handler as a bigint, and the result and CLI line keep every digit", async (t) => {
+  const cogs = tempDir(t);
+  // Echoes what it got, with the types the handler saw.
+  writePackage(cogs, "probe", { "index.js": `import { integer, snowflake } from "cogwheel";
+export async function setup(bot) {
+  const cog = { name: "Probe" };
+  await bot.addCog(cog);
+  bot.registerRpcHandler(cog, (id, n) => ({ id, n, types: [typeof id, typeof n] }), {
+    name: "echo",
+    params: { id: snowflake(), n: integer({ minimum: 0 }) },
+    doc: "Echoes a snowflake and an integer.",
+  });
+}
+` });
+  const { page, port, errors } = await openConsole(t, ["--cog-path", cogs]);
+  const client = await connectTo(t, port);
+  assert.deepEqual((await client.call("CORE__LOAD", [["probe"]])).result.loaded_packages, ["probe"]);
+  await waitShown(page, '[data-method="PROBE__ECHO"]'); // the list follows CORE__METHODS
+  const id = "18446744073709551615"; // 2^64 - 1, the largest snowflake
+  const n = "123456789012345678901"; // a float would make it 123456789012345680000
+
+  await clickOn(page, '[data-method="PROBE__ECHO"]');
+  await typeInto(page, '#call-form [data-param="id"]', id);
+  await typeInto(page, '#call-form [data-param="n"]', "-5");
+  await clickOn(page, "#call-submit");
+  await waitShown(page, '#call-error[data-error-code="-32602"]');
+  await waitForText(page, "#call-error", "/n");
+
+  await typeInto(page, '#call-form [data-param="n"]', n);
+  const line = await waitForText(page, "#call-cli", n);
+  assert.ok(line.includes(id), `${id} in ${line}`);
+  const params = shellWords(line).at(-1)!;
+  assert.match(params, new RegExp(`"n":${n}[,}]`), "n is sent as a JSON number with every digit");
+  await clickOn(page, "#call-submit");
+  await waitShown(page, "#call-result");
+  const shown = await textOf(page, "#call-result");
+  assert.match(shown, new RegExp(`"n": ?${n}\\b`), shown);
+  assert.match(shown, new RegExp(`"id": ?"${id}"`), shown);
+  assert.match(shown, /"bigint"/, "the handler got n as a bigint");
+  assert.deepEqual(errors, []);
+});
+
 test("topics: subscribe to CORE__STATUS, its state shows at once, a rename pushes a time-stamped .topic-push; after unsubscribe none", async (t) => {
   const { page, port, errors } = await openConsole(t);
   const client = await connectTo(t, port);
