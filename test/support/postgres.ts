@@ -45,7 +45,10 @@ const USER = "cogwheel";
 /** The directory holding initdb/pg_ctl: $COGWHEEL_PG_BIN, else the newest Debian one. */
 function findBinaries(): string {
   const fromEnv = process.env.COGWHEEL_PG_BIN;
-  if (fromEnv) return fromEnv;
+  if (fromEnv) {
+    if (!existsSync(join(fromEnv, "initdb"))) throw new Error(`COGWHEEL_PG_BIN=${fromEnv} has no initdb: point it at PostgreSQL's bin directory`);
+    return fromEnv;
+  }
   const root = "/usr/lib/postgresql";
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
   versions.sort((a, b) => Number(b) - Number(a));

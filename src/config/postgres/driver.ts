@@ -22,6 +22,9 @@ import { ensureSchema } from "./schema.ts";
 import { compareAndSet, isEmpty, KEY_HASH, lockAndCheck, Stale, TABLE, writeBuckets } from "./writes.ts";
 import { resolveOutcome } from "./outcome.ts";
 
+/** How long close() waits, after cutting the connections, before settling what is left. */
+const CUT_OFF_MS = 250;
+
 /** Driver lifecycle; it never goes back. */
 export type PostgresDriverState = "open" | "closing" | "closed";
 
@@ -218,12 +221,15 @@ export class PostgresDriver implements BucketDriver {
     const ended = this.#pool.end().catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
-    await this.#listener.close(ms);
-    if ((await Promise.race([ended, late])) === "late") {
-      // The server is gone or a call is stuck: cut the checked-out connections, whose calls
-      // then reject; pool.end() finishes once they are released.
-      for (const client of this.#busy) void endWithin(client, 0);
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, ms))]);
+    // One deadline for both: the whole close is bounded by closeTimeoutMs + CUT_OFF_MS.
+    const done = Promise.all([ended, this.#listener.close(ms)]);
+    if ((await Promise.race([done, late])) === "late") {
+      // The server is gone or frozen, or a call is stuck: cut every connection. Calls on them
+      // reject; pool.end() finishes once they are released. Idle ones are only reachable
+      // through pg-pool's private list (read defensively: absent in another version, no harm).
+      const idle = (this.#pool as unknown as { _clients?: pg.PoolClient[] })._clients ?? [];
+      for (const client of new Set([...this.#busy, ...idle])) void endWithin(client, 0);
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, CUT_OFF_MS))]);
     }
     for (const abandon of [...this.#pending]) abandon();
     clearTimeout(timer);
