@@ -105,8 +105,13 @@ export class PostgresDriver implements BucketDriver {
     }
     try {
       const settings = await client.query<{ name: string; setting: string }>(
-        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')",
+        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'server_version_num')",
       );
+      const version = Number(settings.rows.find((row) => row.name === "server_version_num")?.setting ?? 0);
+      if (version < 130000) {
+        // pg_current_xact_id() and pg_xact_status(xid8), which resolve a lost COMMIT, are 13+.
+        throw new ConfigError("ERR_CONFIG_CONNECT_FAILED", `PostgreSQL ${target} is version ${Math.floor(version / 10000)}; the config store needs PostgreSQL 13 or later`);
+      }
       for (const { name, setting } of settings.rows) {
         // Off, a COMMIT can return before its WAL is on disk: an acknowledged write could be
         // lost in a crash, which the JSON driver never allows.
