@@ -101,17 +101,17 @@ test("bad params: CORE__NAME with a one-character name shows #call-error with -3
   assert.deepEqual(errors, []);
 });
 
-test("big integers and snowflakes as exact digits: a form's integer beyond 2^53 reaches the handler as a bigint, and the result and CLI line keep every digit", async (t) => {
+test("a generated form: nested object fields, a boolean, an enum, and integers beyond 2^53 and a snowflake as exact digits (handler, result and CLI line)", async (t) => {
   const cogs = tempDir(t);
   // Echoes what it got, with the types the handler saw.
-  writePackage(cogs, "probe", { "index.js": `import { integer, snowflake } from "cogwheel";
+  writePackage(cogs, "probe", { "index.js": `import { boolean, enumOf, integer, object, snowflake, string } from "cogwheel";
 export async function setup(bot) {
   const cog = { name: "Probe" };
   await bot.addCog(cog);
-  bot.registerRpcHandler(cog, (id, n) => ({ id, n, types: [typeof id, typeof n] }), {
+  bot.registerRpcHandler(cog, (id, n, opts) => ({ id, n, opts, types: [typeof id, typeof n] }), {
     name: "echo",
-    params: { id: snowflake(), n: integer({ minimum: 0 }) },
-    doc: "Echoes a snowflake and an integer.",
+    params: { id: snowflake(), n: integer({ minimum: 0 }), opts: object({ label: string(), loud: boolean(), mood: enumOf("calm", "busy") }) },
+    doc: "Echoes its params.",
   });
 }
 ` });
@@ -124,6 +124,12 @@ export async function setup(bot) {
 
   await clickOn(page, '[data-method="PROBE__ECHO"]');
   await typeInto(page, '#call-form [data-param="id"]', id);
+  await typeInto(page, '#call-form [data-param="opts.label"]', "hello");
+  await clickOn(page, '#call-form [data-param="opts.loud"]');
+  const busy = await page.$eval('#call-form [data-param="opts.mood"]', (select) =>
+    [...select.querySelectorAll("option")].find((o) => o.textContent === '"busy"')?.getAttribute("value") ?? null);
+  assert.ok(busy !== null, 'an option "busy" for the enum');
+  await page.select('#call-form [data-param="opts.mood"]', busy);
   await typeInto(page, '#call-form [data-param="n"]', "-5");
   await clickOn(page, "#call-submit");
   await waitShown(page, '#call-error[data-error-code="-32602"]');
@@ -131,15 +137,16 @@ export async function setup(bot) {
 
   await typeInto(page, '#call-form [data-param="n"]', n);
   const line = await waitForText(page, "#call-cli", n);
-  assert.ok(line.includes(id), `${id} in ${line}`);
   const params = shellWords(line).at(-1)!;
   assert.match(params, new RegExp(`"n":${n}[,}]`), "n is sent as a JSON number with every digit");
+  assert.ok(params.includes(`"id":"${id}"`) || params.includes(`"id":${id}`), params);
   await clickOn(page, "#call-submit");
   await waitShown(page, "#call-result");
   const shown = await textOf(page, "#call-result");
   assert.match(shown, new RegExp(`"n": ?${n}\\b`), shown);
   assert.match(shown, new RegExp(`"id": ?"${id}"`), shown);
   assert.match(shown, /"bigint"/, "the handler got n as a bigint");
+  assert.deepEqual(JSON.parse(shown.replace(new RegExp(n, "g"), "0")).opts, { label: "hello", loud: true, mood: "busy" });
   assert.deepEqual(errors, []);
 });
 
