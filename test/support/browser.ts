@@ -22,7 +22,7 @@ export const REBIND_HOST = "rebind.cogwheel.test";
 /** Bounds every wait on a page: a missing element fails the test in seconds, not at the runner's timeout. */
 export const PAGE_TIMEOUT_MS = 10_000;
 
-/** Anything with `after` (a TestContext, or `{ after }` from node:test for a file-wide browser). */
+/** Anything with `after`: a TestContext. */
 export interface Cleanup {
   after(fn: () => unknown): void;
 }
@@ -47,8 +47,8 @@ export interface LaunchedBrowser {
 }
 
 /**
- * Launches headless Chromium with a fresh profile in a temp dir. For scripts; tests use
- * `launchBrowser`, which registers the close.
+ * Launches headless Chromium with a fresh profile in a temp dir. Tests use `browserForFile`,
+ * which closes it after the file's last test; scripts call `close()` themselves.
  */
 export async function launchChromium(): Promise<LaunchedBrowser> {
   const executablePath = chromiumPath();
@@ -99,13 +99,6 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
   return { browser, close };
 }
 
-/** Launches headless Chromium (see launchChromium), closed when `t` ends. */
-export async function launchBrowser(t: Cleanup): Promise<Browser> {
-  const launched = await launchChromium();
-  t.after(() => launched.close());
-  return launched.browser;
-}
-
 /**
  * One browser for a whole test file: launched before its first test, closed after its last.
  * Call at the file's top level; the returned function gives the browser inside tests.
@@ -124,13 +117,11 @@ export function browserForFile(): () => Browser {
   };
 }
 
-/** What a page did: its console errors, uncaught exceptions and every request URL. */
+/** What a page did: console errors, uncaught exceptions, request URLs, WebSockets, bytes received. */
 export interface PageRecord {
   page: Page;
   errors: string[];
   requests: string[];
-  /** Requests that failed at the network level. */
-  failed: string[];
   /**
    * WebSockets the page opened (puppeteer's request event does not report them): the URL and,
    * once answered, the handshake's HTTP status (101, or the refusal's status).
@@ -151,7 +142,7 @@ export async function openPage(t: Cleanup, browser: Browser): Promise<PageRecord
   page.setDefaultTimeout(PAGE_TIMEOUT_MS);
   page.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
   await page.setViewport({ width: 1280, height: 800 });
-  const record: PageRecord = { page, errors: [], requests: [], failed: [], sockets: [], received: [] };
+  const record: PageRecord = { page, errors: [], requests: [], sockets: [], received: [] };
   const cdp = await page.createCDPSession();
   await cdp.send("Network.enable");
   const byId = new Map<string, { url: string; status?: number }>();
@@ -179,7 +170,6 @@ export async function openPage(t: Cleanup, browser: Browser): Promise<PageRecord
   });
   page.on("pageerror", (error) => record.errors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
   page.on("request", (request: HTTPRequest) => record.requests.push(request.url()));
-  page.on("requestfailed", (request: HTTPRequest) => record.failed.push(`${request.url()}: ${request.failure()?.errorText ?? "?"}`));
   return record;
 }
 
