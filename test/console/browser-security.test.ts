@@ -1,6 +1,7 @@
-// The web console's security in real headless Chromium: the response headers, token auth from
-// the page (never in a URL, kept for the tab's session only), other origins refused, and
-// `--rpc-console off`. One browser for the file; each test has its own bot and browser context.
+// The web console's security in real headless Chromium: the response headers (and the size on
+// the wire), token auth from the page (never in a URL, kept for the tab's session only), other
+// origins and DNS-rebinding names refused, and `--rpc-console off`. One browser for the file;
+// each test has its own bot and browser context.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
