@@ -4,7 +4,7 @@
 // and its own browser context. The page must log no errors.
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
-import { browserForFile, openPage, type PageRecord } from "../support/browser.ts";
+import { browserForFile, openPage, PAGE_TIMEOUT_MS, type PageRecord } from "../support/browser.ts";
 import { runCli } from "../support/cli.ts";
 import {
   clickOn,
@@ -176,14 +176,21 @@ test("topics: subscribe to CORE__STATUS, its state shows at once, a rename pushe
   assert.deepEqual(errors, []);
 });
 
-test("packages: load and unload general from the panel; a load by another client and a failing package show live", async (t) => {
+test("packages: load, reload and unload general from the panel; a load by another client and a failing package show live", async (t) => {
   const cogs = tempDir(t);
   writePackage(cogs, "broken", { "index.js": 'export async function setup() { throw new Error("broken on purpose"); }\n' });
-  const { page, port, errors } = await openConsole(t, ["--cog-path", cogs]);
+  const { page, port, errors, bot } = await openConsole(t, ["--cog-path", cogs]);
   await clickOn(page, '[data-tab="packages"]');
   await waitForAttribute(page, '[data-package="general"]', "data-state", "available");
 
   await clickOn(page, '[data-package="general"] [data-action="load"]');
+  await waitForAttribute(page, '[data-package="general"]', "data-state", "loaded");
+  // Reload: the bot unloads and loads it again (its log says so); the row stays loaded.
+  const logged = (msg: string): number => bot.logs.filter((l) => l.msg === msg && l.package === "general").length;
+  assert.deepEqual([logged("package loaded"), logged("package unloaded")], [1, 0]);
+  await clickOn(page, '[data-package="general"] [data-action="reload"]');
+  await bot.until(() => (logged("package loaded") === 2 ? true : undefined), PAGE_TIMEOUT_MS, "general loaded again");
+  assert.equal(logged("package unloaded"), 1);
   await waitForAttribute(page, '[data-package="general"]', "data-state", "loaded");
   await waitShown(page, '[data-package="general"] [data-action="unload"]');
   await clickOn(page, '[data-package="general"] [data-action="unload"]');
