@@ -53,19 +53,6 @@ async function serverAnswers(): Promise<boolean> {
   }
 }
 
-/**
- * The browser's WebSocket, delivering binary frames as ArrayBuffers (which the client decodes)
- * instead of Blobs (which it cannot read synchronously). The server sends topic pushes as
- * binary frames (an encoded Buffer shared by all subscribers), so without this a page would
- * drop every push.
- */
-class ArrayBufferWebSocket extends WebSocket {
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(url, protocols);
-    this.binaryType = "arraybuffer";
-  }
-}
-
 /** The page's connection: one RpcClient at a time, replaced after each drop. */
 export class Connection {
   readonly url: string;
@@ -147,7 +134,7 @@ export class Connection {
     const generation = ++this.#generation;
     this.#setState("connecting");
     const token = this.#token();
-    const client = createRpcClient({ url: this.url, WebSocket: ArrayBufferWebSocket, token, reconnect: false, connectTimeout: 10_000, timeout: 60_000 });
+    const client = createRpcClient({ url: this.url, WebSocket, token, reconnect: false, connectTimeout: 10_000, timeout: 60_000 });
     this.#client = client;
     try {
       await client.connect();
