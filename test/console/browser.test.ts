@@ -60,7 +60,10 @@ test("methods: the list is rpc.discover's, grouped by cog, and the search filter
 
 test("CORE__NAME through its generated form: the new name in #call-result and, via CORE__STATUS, in #status-name; #call-cli runs as is", async (t) => {
   const { page, port, errors } = await openConsole(t);
-  const before = await waitForText(page, "#status-name", /\S/);
+  const client = await connectTo(t, port);
+  const before = (await client.call("CORE__NAME")).result as string;
+  assert.notEqual(before, "Console Bot");
+  await waitForText(page, "#status-name", new RegExp(`^${before}$`));
   await clickOn(page, '[data-method="CORE__NAME"]');
   await typeInto(page, '#call-form [data-param="name"]', "Console Bot");
   const line = await waitForText(page, "#call-cli", "Console Bot");
@@ -68,7 +71,6 @@ test("CORE__NAME through its generated form: the new name in #call-result and, v
   await waitShown(page, "#call-result");
   assert.equal(JSON.parse(await textOf(page, "#call-result")), "Console Bot");
   await waitForText(page, "#status-name", /^Console Bot$/);
-  assert.notEqual(before, "Console Bot");
 
   // The CLI line is the same call: run it against this bot (its port added when the line has none).
   const words = shellWords(line);
