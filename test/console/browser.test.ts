@@ -79,9 +79,11 @@ test("CORE__NAME through its generated form: the new name in #call-result and, v
   if (!args.includes("--port") && !args.includes("--url")) args.splice(1, 0, "--port", String(port));
   assert.deepEqual(args.slice(-2, -1), ["CORE__NAME"], line);
   assert.deepEqual(JSON.parse(args.at(-1)!), { name: "Console Bot" }, line);
+  assert.equal((await client.call("CORE__NAME", { name: "Other Name" })).result, "Other Name");
   const cli = runCli(t, args);
   assert.equal((await cli.exited).code, 0, cli.stderrText);
   assert.deepEqual(cli.stdout.map((l) => JSON.parse(l)), ["Console Bot"]);
+  assert.equal((await client.call("CORE__NAME")).result, "Console Bot", "the line renamed the bot");
   assert.deepEqual(errors, []);
 });
 
