@@ -53,9 +53,9 @@ function findBinaries(): string {
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
   versions.sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) {
-    // One line, saying what is missing and how to get it (CI: .ci/install-postgres.sh).
+    // One line, saying what is missing and how to get it (.ci/run installs it with apt-get).
     throw new Error(
-      "PostgreSQL is not installed: no /usr/lib/postgresql/*/bin/initdb (install it with `apt-get install -y postgresql`, or run .ci/install-postgres.sh, or set COGWHEEL_PG_BIN)",
+      "PostgreSQL is not installed: no /usr/lib/postgresql/*/bin/initdb (install it with `apt-get install -y postgresql`, or set COGWHEEL_PG_BIN)",
     );
   }
   return join(root, versions[0]!, "bin");
