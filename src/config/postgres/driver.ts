@@ -10,12 +10,13 @@
  */
 import pg from "pg";
 import type { BucketDriver, BucketRead, BucketWrite, CommitResult, Invalidation, ListedBucket, VersionedBucket } from "../bucket-driver.ts";
+import { checkCommit } from "../bucket-check.ts";
 import { ConfigError, ConfigTypeError } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
 import type { ScopeKind } from "../namespace.ts";
 import type { ScopeRef } from "../state.ts";
 import type { Disposable } from "../../protocol/disposable.ts";
-import { dbError, isConnectionError, keyString, refOf, rowKey, where } from "./keys.ts";
+import { dbError, isConnectionError, refOf, rowKey, where } from "./keys.ts";
 import { endWithin, InvalidationListener } from "./listener.ts";
 import { resolvePostgresOptions, type PostgresDriverOptions, type ResolvedPostgresOptions } from "./options.ts";
 import { ensureSchema } from "./schema.ts";
@@ -335,27 +336,4 @@ export class PostgresDriver implements BucketDriver {
       ? new ConfigError("ERR_CONFIG_OUTCOME_UNKNOWN", `Write to ${place()}: the driver was closed during COMMIT, whose outcome is unknown; read the value again before relying on it`)
       : this.#closed());
   }
-}
-
-/** Checks a commit's arguments; returns the reads by key (one entry per bucket). */
-function checkCommit(namespace: string, reads: readonly BucketRead[], writes: readonly BucketWrite[]): Map<string, BucketRead> {
-  const bad = (why: string): never => {
-    throw new ConfigTypeError("ERR_CONFIG_INVALID_VALUE", `commit on namespace "${namespace}": ${why}`);
-  };
-  const expected = new Map<string, BucketRead>();
-  for (const read of reads) {
-    if (!Number.isSafeInteger(read.version) || read.version < 0) bad(`version ${String(read.version)} is not a bucket version`);
-    const key = keyString(rowKey(read.ref));
-    const seen = expected.get(key);
-    if (seen !== undefined && seen.version !== read.version) bad(`bucket ${key} is read with two versions`);
-    expected.set(key, read);
-  }
-  const written = new Set<string>();
-  for (const write of writes) {
-    const key = keyString(rowKey(write.ref));
-    if (!expected.has(key)) bad(`bucket ${key} is written but not in the reads (a blind write would undo others' changes)`);
-    if (written.has(key)) bad(`bucket ${key} is written twice`);
-    written.add(key);
-  }
-  return expected;
 }
