@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { NamespaceDocument } from "../../src/config/document.ts";
+import type { ConfigDriver } from "../../src/config/driver.ts";
 import { JsonFileDriver, openConfigStore } from "../../src/config/index.ts";
 import { JsonBucketDriver } from "../../src/config/json-buckets.ts";
 import { PostgresDriver } from "../../src/config/postgres/driver.ts";
@@ -77,5 +79,69 @@ describe("JSON adapter only", () => {
     assert.equal(await readFile(files.fileOf("Bad"), "utf8"), "{", "never overwritten");
     await writeFile(files.fileOf("Bad"), '{"version": 1, "global": {"a": 2}}');
     assert.deepEqual((await d.loadBucket("Bad", { kind: "global" }))?.data, { a: 2 });
+  });
+});
+
+/** The file driver with its writes held until released (or failed), and its close() counted. */
+async function gated(dir: string) {
+  const files = await JsonFileDriver.open(dir);
+  const held: { release(): void; fail(error: Error): void }[] = [];
+  let closes = 0;
+  const driver: ConfigDriver = {
+    load: (ns) => files.load(ns),
+    write: (ns: string, document: NamespaceDocument) =>
+      new Promise<void>((resolve, reject) => {
+        held.push({ release: () => files.write(ns, document).then(resolve, reject), fail: reject });
+      }),
+    fileOf: (ns) => files.fileOf(ns),
+    close: () => {
+      closes++;
+      return files.close();
+    },
+  };
+  return { driver, held, closes: () => closes, files };
+}
+
+describe("JSON adapter only: durability and lifecycle", () => {
+  test("a commit resolves only after its write; until then loads see the old data; a failed write applies nothing", async (t) => {
+    const g = await gated(tempDir(t));
+    const d = new JsonBucketDriver(g.driver);
+    const ref = { kind: "guild", id: "g1" } as const;
+    let done = false;
+    const first = d.commit("Core", [{ ref, version: 0 }], [{ ref, data: { n: 1 } }]).finally(() => (done = true));
+    while (g.held.length === 0) await new Promise((r) => setImmediate(r));
+    assert.equal(await d.loadBucket("Core", ref), undefined, "not visible before it is durable");
+    assert.deepEqual(await d.listBuckets("Core", "guild"), []);
+    assert.equal(done, false, "resolved before the write finished");
+    g.held.shift()!.release();
+    const v1 = (await first) as { ok: true; versions: number[] };
+    assert.ok(v1.ok);
+    assert.deepEqual(JSON.parse(await readFile(g.files.fileOf("Core"), "utf8")).guild, { g1: { n: 1 } });
+
+    // The disk refuses the next write: the commit rejects with its error and nothing changes.
+    const second = d.commit("Core", [{ ref, version: v1.versions[0]! }], [{ ref, data: { n: 2 } }]);
+    while (g.held.length === 0) await new Promise((r) => setImmediate(r));
+    g.held.shift()!.fail(Object.assign(new Error("no space left"), { code: "ENOSPC" }));
+    await assert.rejects(second, /no space left/);
+    assert.deepEqual(await d.loadBucket("Core", ref), { data: { n: 1 }, version: v1.versions[0] });
+    // The version read before the failed commit is still the current one.
+    const third = d.commit("Core", [{ ref, version: v1.versions[0]! }], [{ ref, data: { n: 3 } }]);
+    while (g.held.length === 0) await new Promise((r) => setImmediate(r));
+    g.held.shift()!.release();
+    assert.ok((await third).ok);
+
+    // close() waits for a held write, and closes the file driver exactly once however often it is called.
+    const fourth = d.commit("Core", [{ ref, version: ((await d.loadBucket("Core", ref))!).version }], [{ ref, data: { n: 4 } }]);
+    while (g.held.length === 0) await new Promise((r) => setImmediate(r));
+    let closed = false;
+    const closing = Promise.all([d.close(), d.close()]).then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(closed, false, "close() did not wait for the write in progress");
+    g.held.shift()!.release();
+    await closing;
+    assert.ok((await fourth).ok);
+    await d.close();
+    assert.equal(g.closes(), 1, "the file driver is closed once (its contract)");
+    assert.equal(d.state, "closed");
   });
 });

@@ -248,9 +248,11 @@ export function bucketConformance(open: OpenDriver): void {
     // Started, then close() at once: the commit resolves (durably) or is reported; here it resolves.
     // Both drivers wait for it: the JSON adapter for its queued write, pg's pool.end() for the
     // checked-out connection.
-    const pending = d.commit("Core", [{ ref, version: 0 }], [{ ref, data: { n: 1 } }]);
+    let settled = false;
+    const pending = d.commit("Core", [{ ref, version: 0 }], [{ ref, data: { n: 1 } }]).finally(() => (settled = true));
     await new Promise((resolve) => setImmediate(resolve));
     await d.close();
+    assert.ok(settled, "close() resolved before the commit in flight settled");
     assert.equal((await pending).ok, true);
   });
 
