@@ -6,9 +6,9 @@
  * change is a compare-and-set against the versions the caller read, so a driver shared by many
  * processes never loses an update: a stale write is refused and the caller re-reads and retries.
  *
- * Implemented by the PostgreSQL driver (`postgres/driver.ts`). The store does not use it yet;
- * the JSON driver will be wrapped in an in-memory adapter of this contract so that the code
- * above the driver is one path.
+ * Implemented by the PostgreSQL driver (`postgres/driver.ts`) and, for the JSON files, by the
+ * in-memory adapter `json-buckets.ts`, so that the code above the driver can be one path. The
+ * store does not use it yet. Both are checked by one suite, `test/config/bucket-conformance.ts`.
  *
  * @module
  */
