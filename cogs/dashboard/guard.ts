@@ -54,7 +54,7 @@ export function idOf(value: unknown): string | null {
  * a string, which matches no Discord user.
  */
 export function idForWire(id: string): number | bigint | string {
-  if (!/^\d{1,20}$/.test(id)) return id;
+  if (!isSnowflake(id)) return id;
   const n = Number(id);
   return Number.isSafeInteger(n) ? n : BigInt(id);
 }

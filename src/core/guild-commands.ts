@@ -2,7 +2,7 @@ import type { RoleInfo } from "../adapters/types.ts";
 import type { Bot } from "../bot/bot.ts";
 import type { CommandContext, CommandDefinition } from "../bot/commands.ts";
 import { UserError } from "../bot/errors.ts";
-import type { RoleListKey } from "../bot/guild-settings.ts";
+import { isSnowflake, type RoleListKey } from "../bot/guild-settings.ts";
 import type { PackageScope } from "../bot/scope.ts";
 
 /** The guild a command runs in; commands about a guild refuse elsewhere (DMs, the console). */
@@ -23,7 +23,7 @@ async function rolesOf(bot: Bot, guildId: string): Promise<readonly RoleInfo[] |
 
 /** A role as the user wrote it: its id, a mention `<@&id>`, or (when the roles are known) its exact name. */
 function findRole(text: string, roles: readonly RoleInfo[] | null): { id: string; name: string | null } | null {
-  const id = /^<@&(\d{1,20})>$/.exec(text)?.[1] ?? (/^\d{1,20}$/.test(text) ? text : null);
+  const id = /^<@&(\d{1,20})>$/.exec(text)?.[1] ?? (isSnowflake(text) ? text : null);
   if (id !== null) return { id, name: roles?.find((r) => r.id === id)?.name ?? null };
   const named = roles?.filter((r) => r.name.toLowerCase() === text.toLowerCase()) ?? [];
   return named.length === 1 ? { id: named[0]!.id, name: named[0]!.name } : null;
