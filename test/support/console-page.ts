@@ -6,7 +6,6 @@ import { join } from "node:path";
 import type { TestContext } from "node:test";
 import type { Page } from "puppeteer-core";
 import { ROOT, runCli, tempDir, type BotProcess } from "./cli.ts";
-import { sleep } from "./wait.ts";
 import { PAGE_TIMEOUT_MS } from "./browser.ts";
 
 // The callbacks below run in the page, where these exist; the project's tsconfig has no DOM lib
@@ -34,40 +33,21 @@ const CONSOLE_INDEX = join(ROOT, "dist", "console", "index.html");
 
 /**
  * Starts `cogwheel start --rpc --rpc-port 0 …extra` in a temp data dir; killed when `t` ends.
- *
- * The bot reads dist/console once, when it starts listening. Within `npm test`, test files run
- * in parallel and test/cli/package.test.ts's `npm pack` rebuilds dist/ (removing it first), so
- * a bot may start while the console is missing and serve none (it warns, naming the folder). Such
- * a bot is stopped and another started once the build is back: the page under test must be the
- * real one, and a rebuild elsewhere is no failure of the console.
+ * The bot reads dist/console once, when it starts listening: `npm test` builds it first, and no
+ * test rebuilds it in place (the package test packs from a copy of the tree).
  */
 export async function startConsoleBot(t: TestContext, extra: string[] = []): Promise<ConsoleBot> {
-  const wantsConsole = !extra.includes("--rpc-console");
-  for (let attempt = 1; ; attempt++) {
-    if (wantsConsole) await consoleBuilt();
-    const dataDir = tempDir(t);
-    const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", dataDir, ...extra]);
-    // A bot that exits (a bad flag, say) fails the test at once, with what it printed.
-    const port = await Promise.race([
-      bot.rpcPort(),
-      bot.exited.then(({ code, signal }) => assert.fail(`the bot exited (${code ?? signal}) before listening:\n${bot.stderrText}`)),
-    ]);
-    const unbuilt = bot.logs.some((l) => typeof l.consoleDir === "string" && l.level === 40);
-    if (wantsConsole && unbuilt && attempt < 3) {
-      await bot.stop();
-      continue;
-    }
-    return { bot, port, url: `http://127.0.0.1:${port}/`, dataDir };
+  if (!extra.includes("--rpc-console")) {
+    assert.ok(existsSync(CONSOLE_INDEX), `${CONSOLE_INDEX} is missing: run npm run build:console (npm test runs it first)`);
   }
-}
-
-/** Waits (bounded) until dist/console/index.html exists; fails naming the build command. */
-async function consoleBuilt(ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!existsSync(CONSOLE_INDEX)) {
-    if (Date.now() > deadline) assert.fail(`${CONSOLE_INDEX} is missing: run npm run build:console (npm test runs it first)`);
-    await sleep(100);
-  }
+  const dataDir = tempDir(t);
+  const bot = runCli(t, ["start", "--rpc", "--rpc-port", "0", "--data-dir", dataDir, ...extra]);
+  // A bot that exits (a bad flag, say) fails the test at once, with what it printed.
+  const port = await Promise.race([
+    bot.rpcPort(),
+    bot.exited.then(({ code, signal }) => assert.fail(`the bot exited (${code ?? signal}) before listening:\n${bot.stderrText}`)),
+  ]);
+  return { bot, port, url: `http://127.0.0.1:${port}/`, dataDir };
 }
 
 /** The text of the first element matching `selector` (fails when there is none). */
