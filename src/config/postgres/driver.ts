@@ -18,7 +18,8 @@ import type { ScopeRef } from "../state.ts";
 import type { Disposable } from "../../protocol/disposable.ts";
 import { dbError, isConnectionError, refOf, rowKey, where } from "./keys.ts";
 import { endWithin, InvalidationListener } from "./listener.ts";
-import { resolvePostgresOptions, type PostgresDriverOptions, type ResolvedPostgresOptions } from "./options.ts";
+import { resolvePostgresOptions, withPasswordFile, type PostgresDriverOptions, type ResolvedPostgresOptions } from "./options.ts";
+import type { PgpassLookup } from "./pgpass.ts";
 import { ensureSchema } from "./schema.ts";
 import { compareAndSet, isEmpty, KEY_HASH, lockAndCheck, Stale, TABLE, writeBuckets } from "./writes.ts";
 import { resolveOutcome } from "./outcome.ts";
@@ -29,6 +30,20 @@ const CUT_OFF_MS = 250;
 /** Driver lifecycle; it never goes back. */
 export type PostgresDriverState = "open" | "closing" | "closed";
 
+
+/**
+ * A failed connection says where a password could have come from when none was used: pg's own
+ * words for it ("client password must be a string") do not tell a bot owner what to do, and a
+ * password file ignored for its permissions is otherwise silent.
+ */
+function explainPassword(error: unknown, lookup: PgpassLookup | null): unknown {
+  if (!(error instanceof ConfigError) || error.code !== "ERR_CONFIG_CONNECT_FAILED" || lookup === null || lookup.kind === "found") return error;
+  const why = lookup.kind === "ignored" ? `; the password file ${lookup.file} was ignored: ${lookup.reason}` : "";
+  const message = /client password must be a string/.test(error.message)
+    ? `${error.message.replace(/: SASL: .*$/, "")}: the server asks for a password and none was given (in the URL, PGPASSWORD or ${lookup.file})${why}`
+    : `${error.message}${why}`;
+  return why === "" && message === error.message ? error : new ConfigError(error.code, message, { cause: error.cause });
+}
 
 /** The PostgreSQL implementation of {@link BucketDriver}. Create with {@link PostgresDriver.open}. */
 export class PostgresDriver implements BucketDriver {
@@ -59,7 +74,8 @@ export class PostgresDriver implements BucketDriver {
    *   `ERR_CONFIG_SCHEMA_TOO_NEW`; every message names the database without its password
    */
   static async open(options: PostgresDriverOptions): Promise<PostgresDriver> {
-    const resolved = resolvePostgresOptions(options);
+    // The password file is read here, not by pg (whose reading of it prints a DeprecationWarning).
+    const { options: resolved, lookup } = withPasswordFile(resolvePostgresOptions(options));
     const config: pg.ClientConfig = {
       connectionString: resolved.url,
       application_name: resolved.applicationName,
@@ -81,7 +97,7 @@ export class PostgresDriver implements BucketDriver {
       });
     } catch (error) {
       await driver.close();
-      throw error;
+      throw explainPassword(error, lookup);
     }
     return driver;
   }

@@ -2,12 +2,14 @@
  * Options of the PostgreSQL driver, validated up front, and the one way to describe the target
  * in messages: `postgres://user@host:port/db`, never with its password.
  *
- * The password may be in the URL, in `PGPASSWORD`, or in a `.pgpass` file (`PGPASSFILE`); `pg`
- * looks in that order, and so the driver does not read them itself.
+ * The password may be in the URL, in `PGPASSWORD`, or in a `.pgpass` file (`PGPASSFILE`), looked
+ * at in that order. `pg` reads the first two; the file is read here ({@link withPasswordFile}),
+ * because `pg` 8.23 prints a DeprecationWarning when it reads the file itself.
  *
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { lookUpPgpass, pgpassTarget, type PgpassLookup } from "./pgpass.ts";
 
 /** Options of {@link PostgresDriver.open}; every one but `url` has a documented default. */
 export interface PostgresDriverOptions {
@@ -157,6 +159,30 @@ export function scrub(text: string, secret: string): string {
   let out = text;
   for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join("***");
   return out;
+}
+
+/**
+ * Adds the password from the password file (see pgpass.ts) to the URL when neither the URL nor
+ * `PGPASSWORD` gives one, so that `pg` (and every connection the driver makes from `url`) uses
+ * it and never reads the file itself. It becomes the `secret` scrubbed from messages.
+ *
+ * @param options - resolved options
+ * @param env - the environment (default `process.env`)
+ * @returns the options to connect with, and what the look-up found (`null`: not looked up)
+ */
+export function withPasswordFile(
+  options: ResolvedPostgresOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): { options: ResolvedPostgresOptions; lookup: PgpassLookup | null } {
+  const url = new URL(options.url);
+  // An empty PGPASSWORD counts as unset, as for pg and libpq.
+  if (options.secret !== "" || url.searchParams.has("password") || env.PGPASSWORD) return { options, lookup: null };
+  const lookup = lookUpPgpass(pgpassTarget(options.url, env), env);
+  if (lookup.kind !== "found") return { options, lookup };
+  // As a query parameter, which pg reads like the URL's own: unlike the user-info part, it also
+  // works for a URL without a host (a Unix socket given as ?host=/run/postgresql).
+  url.searchParams.set("password", lookup.password);
+  return { options: { ...options, url: url.href, secret: lookup.password }, lookup };
 }
 
 function invalid(message: string): ConfigError {
