@@ -5,6 +5,7 @@ import { buildConsoleCommand } from "./console.ts";
 import { buildDashboardCommand } from "./dashboard.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import { buildRpcCommand } from "./rpc.ts";
+import { buildConfigCommand } from "./config.ts";
 import { checkStartFlags, collectIntents } from "./start-flags.ts";
 import { runStart, StartError, type StartFlags } from "./start.ts";
 
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   program.addCommand(buildRpcCommand());
   program.addCommand(buildDashboardCommand());
   program.addCommand(buildConsoleCommand());
+  program.addCommand(buildConfigCommand());
 
   return program;
 }

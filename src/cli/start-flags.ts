@@ -17,6 +17,9 @@ const NON_EMPTY = [
   ["token", "--token"],
 ] as const;
 
+/** The environment variable naming the PostgreSQL config store when `--config` is not given. */
+export const DATABASE_URL_ENV = "COGWHEEL_DATABASE_URL";
+
 /** The names `--discord-intents` takes (AppOptions.discordIntents keys). */
 export const DISCORD_INTENT_NAMES = ["members", "presences"] as const;
 

@@ -1,0 +1,117 @@
+// `cogwheel config migrate`: copies a JSON data dir's config into PostgreSQL. The work is done
+// by src/config/migrate.ts; this file only wires flags, the data dir's lock and the output.
+// Exit codes: 0 done (or nothing to do), 1 refused or failed (one line on stderr).
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { isDirectory } from "../app/data-dir.ts";
+import { acquireDataDirLock, DataDirLockError, type DataDirLock } from "../app/data-dir-lock.ts";
+import { migrateConfig, type MigrationReport, type NamespaceMigration } from "../config/migrate.ts";
+import { PostgresDriver } from "../config/postgres/driver.ts";
+import { checkUrl } from "../config/postgres/options.ts";
+import { DATABASE_URL_ENV } from "./start-flags.ts";
+
+/** Flags of `cogwheel config migrate`. */
+export interface MigrateFlags {
+  to?: string;
+  dataDir: string;
+}
+
+/** A refusal or failure, printed as one line. */
+class MigrateError extends Error {
+  override name = "MigrateError";
+}
+
+/** `cogwheel config …`. */
+export function buildConfigCommand(): Command {
+  const config = new Command("config").description("manage the config store");
+  config
+    .command("migrate")
+    .description(
+      "copy the config of a JSON data dir into PostgreSQL, one transaction per namespace; idempotent, checked afterwards; the bot on that data dir must be stopped",
+    )
+    .option("--to <url>", `PostgreSQL URL, postgres://user@host:port/database (default: $${DATABASE_URL_ENV})`)
+    .option("--data-dir <dir>", "the data dir whose config/*.json files are copied", "./data")
+    .action(async (flags: MigrateFlags) => {
+      try {
+        process.exitCode = await runMigrate(flags, (line) => process.stdout.write(`${line}\n`));
+      } catch (error) {
+        // The target is named without its password by every message that reaches here.
+        const known = error instanceof MigrateError || error instanceof DataDirLockError || isCatalogError(error);
+        process.stderr.write(`cogwheel config migrate: ${known ? (error as Error).message : `unexpected error: ${String((error as Error)?.message ?? error)}`}\n`);
+        process.exitCode = 1;
+      }
+    });
+  return config;
+}
+
+/** ConfigError / ConfigTypeError: their messages are written for the owner and never hold a password. */
+function isCatalogError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("ERR_CONFIG_");
+}
+
+/**
+ * Runs a migration: checks the flags, takes the data dir's lock (so no bot changes a file
+ * while it is copied, and none starts meanwhile), opens the database, copies, prints a summary.
+ *
+ * @returns the exit code: 0, or 1 when the check after writing found a difference
+ * @throws MigrateError, DataDirLockError, ConfigError: one line each
+ */
+export async function runMigrate(flags: MigrateFlags, print: (line: string) => void): Promise<number> {
+  const url = flags.to ?? (process.env[DATABASE_URL_ENV] || undefined);
+  if (url === undefined) throw new MigrateError(`--to is missing: give the PostgreSQL URL (postgres://user@host:port/database) or set ${DATABASE_URL_ENV}`);
+  if (url.trim() === "") throw new MigrateError("--to must not be empty");
+  if (flags.dataDir.trim() === "") throw new MigrateError("--data-dir must not be empty");
+  checkUrl(url); // a bad URL is refused before the data dir is touched
+  const dataDir = resolve(flags.dataDir);
+  if (!isDirectory(dataDir)) throw new MigrateError(`data dir ${dataDir} does not exist`);
+
+  let lock: DataDirLock;
+  try {
+    lock = await acquireDataDirLock(dataDir);
+  } catch (error) {
+    if (error instanceof DataDirLockError && error.code === "ERR_DATA_DIR_LOCKED") {
+      throw new MigrateError(`data dir ${dataDir} is in use by a running Cogwheel bot (pid ${error.pid}): stop it first, so that no config file changes while it is copied`);
+    }
+    throw error;
+  }
+  try {
+    const driver = await PostgresDriver.open({ url });
+    try {
+      print(`Copying the config of ${dataDir} into ${driver.target}`);
+      const report = await migrateConfig({ dataDir, target: driver });
+      return summarize(report, print);
+    } finally {
+      await driver.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** One line per namespace, then the totals; a namespace that did not check out → stderr, exit 1. */
+function summarize(report: MigrationReport, print: (line: string) => void): number {
+  for (const file of report.skipped) print(`  skipped ${file}: not a namespace file`);
+  for (const ns of report.namespaces) print(`  ${describe(ns)}`);
+  const written = report.namespaces.reduce((sum, ns) => sum + ns.written, 0);
+  const unchanged = report.namespaces.reduce((sum, ns) => sum + ns.unchanged, 0);
+  const count = `${report.namespaces.length} namespace${report.namespaces.length === 1 ? "" : "s"}`;
+  if (!report.ok) {
+    const failed = report.namespaces.filter((ns) => ns.mismatches.length > 0);
+    for (const ns of failed) process.stderr.write(`cogwheel config migrate: namespace "${ns.namespace}" does not match after copying: ${ns.mismatches.join("; ")}\n`);
+    return 1;
+  }
+  print(
+    written === 0
+      ? `Done: ${count}, nothing to write: ${unchanged} bucket${unchanged === 1 ? " was" : "s were"} already equal (already migrated)`
+      : `Done: ${count}, ${written} bucket${written === 1 ? "" : "s"} written, ${unchanged} unchanged; every bucket checked`,
+  );
+  return 0;
+}
+
+function describe(ns: NamespaceMigration): string {
+  const kinds = Object.entries(ns.buckets).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(", ");
+  const total = Object.values(ns.buckets).reduce((sum, n) => sum + n, 0);
+  const extra = ns.onlyInTarget > 0 ? `; ${ns.onlyInTarget} only in the database, kept` : "";
+  return `${ns.namespace}: ${total} bucket${total === 1 ? "" : "s"}${kinds === "" ? "" : ` (${kinds})`}: ${ns.written} written, ${ns.unchanged} unchanged${extra}${ns.mismatches.length === 0 ? "" : "; MISMATCH"}`;
+}

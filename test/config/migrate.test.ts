@@ -1,0 +1,252 @@
+// `cogwheel config migrate` (src/config/migrate.ts, src/cli/config.ts) against a real
+// PostgreSQL: every bucket of a JSON data dir lands in the database, a rerun writes nothing, a
+// changed JSON value is written again, a difference after writing is reported, and the CLI
+// refuses to copy a data dir a running bot holds.
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test, type TestContext } from "node:test";
+import { acquireDataDirLock } from "../../src/app/data-dir-lock.ts";
+import type { BucketDriver, ScopeRef } from "../../src/config/bucket-driver.ts";
+import { migrateConfig } from "../../src/config/migrate.ts";
+import { PostgresDriver } from "../../src/config/postgres/driver.ts";
+import { runCli } from "../support/cli.ts";
+import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
+import { tempDir } from "../support/temp.ts";
+
+let cluster: PostgresCluster;
+before(async () => {
+  cluster = await startPostgres();
+});
+after(() => cluster?.destroy());
+
+/** Namespace files in the JSON driver's format (version 1), all five scopes. */
+const FILES = {
+  Core: {
+    version: 1,
+    global: { name: "Robo", prefixes: ["!", "?"], packages: ["general", "economy"] },
+    guild: { "100": { prefixes: [">"] } },
+    channel: {},
+    user: {},
+    member: {},
+  },
+  Economy: {
+    version: 1,
+    global: { currency: "coins", bank: { name: "Central", rate: 0.05 } },
+    guild: { "100": { payday: 50 }, "200": { payday: 75 }, "300": {} },
+    channel: { "555": { muted: true } },
+    user: { "7": { badges: ["early", "owner"] }, "8": { badges: [] } },
+    member: {
+      "100": { "7": { balance: 125 }, "8": { balance: 0, history: [{ at: "2026-01-01", amount: -5 }] } },
+      "200": { "7": { balance: 99.5 } },
+      "300": {},
+    },
+  },
+  Trivia: {
+    version: 1,
+    global: {},
+    guild: {},
+    channel: { "900": { topic: "maths", unicode: "π ≈ 3.14 \u00e9" } },
+    user: {},
+    member: {},
+  },
+};
+
+/** Buckets of FILES, as refs and data (empty ones are not stored). */
+function expectedBuckets(files: typeof FILES): Array<[string, ScopeRef, object]> {
+  const out: Array<[string, ScopeRef, object]> = [];
+  for (const [ns, doc] of Object.entries(files)) {
+    const add = (ref: ScopeRef, data: object) => Object.keys(data).length > 0 && out.push([ns, ref, data]);
+    add({ kind: "global" }, doc.global);
+    for (const kind of ["guild", "channel", "user"] as const) for (const [id, data] of Object.entries(doc[kind])) add({ kind, id }, data);
+    for (const [guildId, members] of Object.entries(doc.member)) for (const [userId, data] of Object.entries(members)) add({ kind: "member", guildId, userId }, data);
+  }
+  return out;
+}
+
+function writeDataDir(t: TestContext, files: object = FILES): string {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, "config"));
+  for (const [ns, doc] of Object.entries(files)) writeFileSync(join(dir, "config", `${ns}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+  return dir;
+}
+
+async function openDriver(t: TestContext, url: string): Promise<PostgresDriver> {
+  const driver = await PostgresDriver.open({ url });
+  t.after(() => driver.close());
+  return driver;
+}
+
+test("every bucket of every namespace and scope lands in PostgreSQL, equal; files that are not namespaces are left alone", async (t) => {
+  const dir = writeDataDir(t);
+  writeFileSync(join(dir, "config", "not-a-namespace.json"), "{}");
+  writeFileSync(join(dir, "config", "notes.txt"), "hello");
+  const driver = await openDriver(t, await cluster.createDatabase());
+
+  const report = await migrateConfig({ dataDir: dir, target: driver });
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.skipped, ["not-a-namespace.json"]);
+  assert.deepEqual(
+    report.namespaces.map((n) => [n.namespace, n.buckets, n.written, n.unchanged, n.onlyInTarget, n.mismatches]),
+    [
+      ["Core", { global: 1, guild: 1, channel: 0, user: 0, member: 0 }, 2, 0, 0, []],
+      ["Economy", { global: 1, guild: 2, channel: 1, user: 2, member: 3 }, 9, 0, 0, []],
+      ["Trivia", { global: 0, guild: 0, channel: 1, user: 0, member: 0 }, 1, 0, 0, []],
+    ],
+  );
+  // Read back through another connection: each bucket is exactly the JSON data.
+  const reader = await openDriver(t, driver.target.replace(`${cluster.user}@`, `${cluster.user}:${cluster.password}@`));
+  const expected = expectedBuckets(FILES);
+  assert.equal(expected.length, 12);
+  for (const [ns, ref, data] of expected) assert.deepEqual((await reader.loadBucket(ns, ref))?.data, data, `${ns} ${JSON.stringify(ref)}`);
+  const rows = await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM cogwheel_config", [], new URL(driver.target).pathname.slice(1));
+  assert.equal(rows[0]!.n, "12", "nothing else was written (no empty buckets)");
+});
+
+test("a rerun writes nothing; a changed JSON value is written again, the others left alone; buckets only in the database are kept", async (t) => {
+  const dir = writeDataDir(t);
+  const driver = await openDriver(t, await cluster.createDatabase());
+  await migrateConfig({ dataDir: dir, target: driver });
+  const before = await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" });
+
+  const again = await migrateConfig({ dataDir: dir, target: driver });
+  assert.equal(again.ok, true);
+  assert.deepEqual(again.namespaces.map((n) => [n.namespace, n.written, n.unchanged]), [["Core", 0, 2], ["Economy", 0, 9], ["Trivia", 0, 1]]);
+  assert.deepEqual(await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" }), before, "not even rewritten: same version");
+
+  // Another bot on this database added a bucket; the JSON file changed one value.
+  const extra: ScopeRef = { kind: "guild", id: "999" };
+  assert.ok((await driver.commit("Economy", [{ ref: extra, version: 0 }], [{ ref: extra, data: { payday: 1 } }])).ok);
+  const changed = structuredClone(FILES);
+  changed.Economy.member["100"]["7"].balance = 126;
+  writeFileSync(join(dir, "config", "Economy.json"), JSON.stringify(changed.Economy));
+  const third = await migrateConfig({ dataDir: dir, target: driver });
+  assert.equal(third.ok, true);
+  assert.deepEqual(third.namespaces.map((n) => [n.namespace, n.written, n.unchanged, n.onlyInTarget]), [["Core", 0, 2, 0], ["Economy", 1, 8, 1], ["Trivia", 0, 1, 0]]);
+  assert.deepEqual((await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" }))?.data, { balance: 126 });
+  assert.deepEqual((await driver.loadBucket("Economy", extra))?.data, { payday: 1 }, "kept");
+});
+
+test("a bucket changed by another process between the listing and the commit: re-read and committed again, never overwritten blind", async (t) => {
+  const dir = writeDataDir(t, { Economy: FILES.Economy });
+  const url = await cluster.createDatabase();
+  const driver = await openDriver(t, url);
+  const other = await openDriver(t, url);
+  const ref: ScopeRef = { kind: "guild", id: "100" };
+  let commits = 0;
+  // The first commit is preceded by another bot creating a bucket the migration also writes.
+  const racing: BucketDriver = {
+    loadBucket: (ns, r) => driver.loadBucket(ns, r),
+    listBuckets: (ns, kind, g) => driver.listBuckets(ns, kind, g),
+    onInvalidate: (fn) => driver.onInvalidate(fn),
+    close: () => driver.close(),
+    commit: async (ns, reads, writes) => {
+      if (++commits === 1) assert.ok((await other.commit(ns, [{ ref, version: 0 }], [{ ref, data: { payday: 1 } }])).ok);
+      return driver.commit(ns, reads, writes);
+    },
+  };
+  const report = await migrateConfig({ dataDir: dir, target: racing });
+  assert.equal(commits, 2, "the stale commit was retried once");
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.namespaces.map((n) => [n.written, n.unchanged]), [[9, 0]]);
+  assert.deepEqual((await driver.loadBucket("Economy", ref))?.data, { payday: 50 }, "the JSON data won");
+});
+
+test("a namespace too large for one transaction's locks (20,000 new buckets) is written in parts, all of it", async (t) => {
+  const member: Record<string, Record<string, object>> = {};
+  for (let i = 0; i < 20_000; i++) (member[`g${i % 20}`] ??= {})[`u${i}`] = { balance: i };
+  const dir = writeDataDir(t, { Economy: { version: 1, global: {}, guild: {}, channel: {}, user: {}, member } });
+  const driver = await openDriver(t, await cluster.createDatabase());
+  const report = await migrateConfig({ dataDir: dir, target: driver });
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.namespaces.map((n) => [n.buckets.member, n.written]), [[20_000, 20_000]]);
+  assert.equal((await driver.listBuckets("Economy", "member")).length, 20_000);
+  assert.deepEqual((await driver.loadBucket("Economy", { kind: "member", guildId: "g19", userId: "u19999" }))?.data, { balance: 19_999 });
+});
+
+test("the check after writing reports a bucket that did not arrive, by namespace and scope kind", async (t) => {
+  const dir = writeDataDir(t);
+  const driver = await openDriver(t, await cluster.createDatabase());
+  // A target that acknowledges but drops Economy's member writes.
+  const lossy: BucketDriver = {
+    loadBucket: (ns, r) => driver.loadBucket(ns, r),
+    listBuckets: (ns, kind, g) => driver.listBuckets(ns, kind, g),
+    onInvalidate: (fn) => driver.onInvalidate(fn),
+    close: () => driver.close(),
+    commit: (ns, reads, writes) => driver.commit(ns, reads, ns === "Economy" ? writes.filter((w) => w.ref.kind !== "member") : writes),
+  };
+  const report = await migrateConfig({ dataDir: dir, target: lossy });
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.namespaces.filter((n) => n.mismatches.length > 0).map((n) => [n.namespace, n.mismatches]), [
+    ["Economy", ["member: 3 bucket(s) in the JSON file, 0 in the target"]],
+  ]);
+});
+
+test("a corrupt namespace file stops the migration before anything is written", async (t) => {
+  const dir = writeDataDir(t);
+  writeFileSync(join(dir, "config", "Zed.json"), "{ not json");
+  const url = await cluster.createDatabase();
+  const driver = await openDriver(t, url);
+  await assert.rejects(migrateConfig({ dataDir: dir, target: driver }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, "ERR_CONFIG_CORRUPT_FILE");
+    assert.match(e.message, /Zed\.json is not valid JSON/);
+    return true;
+  });
+  assert.deepEqual(await driver.listBuckets("Core", "global"), []);
+  await assert.rejects(migrateConfig({ dataDir: tempDir(t), target: driver }), { code: "ERR_CONFIG_INVALID_OPTIONS" });
+});
+
+test("CLI: summary per namespace, a rerun says it is already migrated, the password is never printed", async (t) => {
+  const dir = writeDataDir(t);
+  const url = await cluster.createDatabase();
+  const target = url.replace(`:${encodeURIComponent(cluster.password)}@`, "@");
+  const first = runCli(t, ["config", "migrate", "--to", url, "--data-dir", dir]);
+  assert.deepEqual(await first.exited, { code: 0, signal: null }, first.stderrText);
+  assert.deepEqual(first.stdout, [
+    `Copying the config of ${dir} into ${target}`,
+    "  Core: 2 buckets (global 1, guild 1): 2 written, 0 unchanged",
+    "  Economy: 9 buckets (global 1, guild 2, channel 1, user 2, member 3): 9 written, 0 unchanged",
+    "  Trivia: 1 bucket (channel 1): 1 written, 0 unchanged",
+    "Done: 3 namespaces, 12 buckets written, 0 unchanged; every bucket checked",
+  ]);
+  // The URL from the environment, as `cogwheel start` takes it.
+  const second = runCli(t, ["config", "migrate", "--data-dir", dir], { COGWHEEL_DATABASE_URL: url });
+  assert.deepEqual(await second.exited, { code: 0, signal: null }, second.stderrText);
+  assert.equal(second.stdout.at(-1), "Done: 3 namespaces, nothing to write: 12 buckets were already equal (already migrated)");
+  for (const run of [first, second]) {
+    assert.equal(run.stderrText, "");
+    assert.ok(!run.stdout.join("\n").includes(cluster.password));
+  }
+});
+
+test("CLI: refused while a bot holds the data dir, and for a bad URL or missing data dir: one line, exit 1, nothing written", async (t) => {
+  const dir = writeDataDir(t);
+  const url = await cluster.createDatabase();
+  const lock = await acquireDataDirLock(dir); // as a running bot does (this process is alive)
+  t.after(() => lock.release());
+  const refused = runCli(t, ["config", "migrate", "--to", url, "--data-dir", dir]);
+  assert.deepEqual(await refused.exited, { code: 1, signal: null });
+  assert.equal(
+    refused.stderrText,
+    `cogwheel config migrate: data dir ${dir} is in use by a running Cogwheel bot (pid ${process.pid}): stop it first, so that no config file changes while it is copied\n`,
+  );
+  assert.deepEqual(refused.stdout, []);
+  const driver = await openDriver(t, url);
+  assert.deepEqual(await driver.listBuckets("Core", "global"), [], "nothing was copied");
+  lock.release();
+
+  const cases: Array<[string[], RegExp]> = [
+    [["--to", "mysql://root:hunter2@localhost/db"], /^cogwheel config migrate: PostgreSQL URL mysql:\/\/root@localhost\/db must start with postgres:\/\/ or postgresql:\/\/\n$/],
+    [["--to", "postgres://u:hunter2@[bad/db"], /^cogwheel config migrate: PostgreSQL URL is not a URL: expected postgres:\/\/user@host:port\/database\n$/],
+    [["--to", ""], /^cogwheel config migrate: --to must not be empty\n$/],
+    [[], /^cogwheel config migrate: --to is missing: give the PostgreSQL URL \(postgres:\/\/user@host:port\/database\) or set COGWHEEL_DATABASE_URL\n$/],
+    [["--to", url, "--data-dir", join(dir, "nope")], /^cogwheel config migrate: data dir .*nope does not exist\n$/],
+    [["--to", url.replace(/\/[^/]+$/, "/no_such_db")], /^cogwheel config migrate: Cannot connect to PostgreSQL postgres:\/\/cogwheel@127\.0\.0\.1:\d+\/no_such_db: database "no_such_db" does not exist \(SQLSTATE 3D000\)\n$/],
+  ];
+  for (const [args, expected] of cases) {
+    const run = runCli(t, ["config", "migrate", "--data-dir", dir, ...args], { COGWHEEL_DATABASE_URL: "" });
+    assert.deepEqual(await run.exited, { code: 1, signal: null }, args.join(" "));
+    assert.match(run.stderrText, expected);
+    assert.ok(!run.stderrText.includes("hunter2") && !run.stderrText.includes(cluster.password));
+  }
+});
