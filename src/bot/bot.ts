@@ -1,5 +1,6 @@
 import type { Adapter, ChatMessage, MemberInfo } from "../adapters/types.ts";
-import type { ConfigStore } from "../config/index.ts";
+import type { ConfigChange, ConfigStore } from "../config/index.ts";
+import type { Disposable } from "../protocol/disposable.ts";
 import type { RpcLogger, RpcServer } from "../rpc/index.ts";
 import { CogRegistry, type Cog } from "./cogs.ts";
 import { CommandRegistry } from "./commands.ts";
@@ -94,6 +95,8 @@ export class Bot {
   #prefixes: string[] = ["!"];
   #shutdown: { promise: Promise<void>; resolve: () => void };
   #builtin: PackageScope | null = null;
+  /** Following Core's config changes made by other bots on the same database. */
+  #following: Disposable | null = null;
 
   constructor(options: BotOptions) {
     this.config = options.config;
@@ -256,6 +259,7 @@ export class Bot {
     this.#description = await global.get("description");
     await this.guildSettings.load();
     this.#prefixes = this.#prefixOverride ? [...this.#prefixOverride] : normalizePrefixes(await global.get("prefixes"));
+    this.#following = this.#core.onDidChange((change) => void this.#follow(change));
     await this.packages.loadRemembered();
     if (this.#stopping) return;
     if (options.listenRpc) await this.rpc.listen();
@@ -311,7 +315,26 @@ export class Bot {
     await this.packages.close(teardownBudgetMs);
     await withDeadline(() => this.#builtin?.dispose(), 500);
     await withDeadline(() => this.adapter.stop(), 1000);
+    this.#following?.dispose();
     await this.config.close();
+  }
+
+  /**
+   * Another bot sharing the config database changed Core's settings: take its name, prefixes,
+   * description and guild settings, as if they had been set here.
+   */
+  async #follow(change: ConfigChange): Promise<void> {
+    void this.guildSettings.refresh(change);
+    if (change.kind === "bucket" && change.ref.kind !== "global") return;
+    try {
+      const global = await this.#core.global().all();
+      this.#name = global.name;
+      this.#description = global.description;
+      if (this.#prefixOverride === null) this.#prefixes = normalizePrefixes(global.prefixes);
+      this.events.emit("statusChanged", undefined);
+    } catch {
+      // the store is closing, or the database is unreachable: keep what we have
+    }
   }
 }
 

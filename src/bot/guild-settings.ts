@@ -1,5 +1,6 @@
 import { BotError } from "./errors.ts";
 import { normalizeGuildPrefixes } from "./prefixes.ts";
+import type { ConfigChange } from "../config/index.ts";
 import type { CoreConfig } from "./settings.ts";
 import type { GuildSettings, GuildSettingsView } from "./view.ts";
 
@@ -16,10 +17,10 @@ const NONE: GuildSettings = Object.freeze({ prefixes: Object.freeze([]), adminRo
 /**
  * Per-guild settings (prefixes, admin and mod roles), stored in Core's config at guild scope
  * and mirrored in memory, so that the message handler finds a guild's prefixes and roles
- * without awaiting anything. Only this object writes those keys, so the mirror stays true:
- * it is filled once by {@link load} and updated inside each change's transaction, in the order
- * the config applies them (the config keeps a change in memory even if its write fails, and so
- * does the mirror; the promise still rejects with the write's error).
+ * without awaiting anything. The mirror is filled once by {@link load}, updated once each of
+ * this process's changes is committed (a change whose write fails changes neither the config
+ * nor the mirror), and, when bots share a database, refreshed by {@link refresh} when another
+ * process changed a guild's settings.
  */
 export class GuildSettingsStore implements GuildSettingsView {
   readonly #core: CoreConfig;
@@ -27,6 +28,8 @@ export class GuildSettingsStore implements GuildSettingsView {
   /** Guilds with something set; a guild absent here has {@link NONE}. */
   readonly #cache = new Map<string, GuildSettings>();
   #loading: Promise<void> | null = null;
+  /** Bumped by every refresh: a change that committed before a refresh read newer data leaves the mirror to it. */
+  #refreshes = 0;
 
   /**
    * @param core - Core's config namespace
@@ -73,15 +76,41 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     const clean = checkPatch(patch);
     await this.load();
-    return this.#core.transaction((tx) => {
+    const refreshes = this.#refreshes;
+    const values = await this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       for (const [key, value] of Object.entries(clean) as Array<[keyof GuildSettings, string[]]>) {
         // An empty list is the default: cleared rather than stored, so the file keeps only what is set.
         if (value.length === 0) scope.clear(key);
         else scope.set(key, value);
       }
-      return this.#remember(guildId, scope.all());
+      return scope.all();
     });
+    return this.#rememberOwn(guildId, values, refreshes);
+  }
+
+  /**
+   * Follows a change another process made to Core's config: re-reads the guild it names, or
+   * every guild after `{kind: "all"}`. Errors are left to the next change (the mirror keeps
+   * what it had).
+   *
+   * @returns a promise that settles once the mirror is up to date
+   */
+  async refresh(change: ConfigChange): Promise<void> {
+    if (change.kind === "bucket" && change.ref.kind !== "guild") return;
+    this.#refreshes++;
+    await this.load();
+    try {
+      if (change.kind === "bucket" && change.ref.kind === "guild") {
+        this.#remember(change.ref.id, await this.#core.guild(change.ref.id).all());
+      } else {
+        const all = await this.#core.allGuilds();
+        for (const guildId of this.#cache.keys()) if (!all.has(guildId)) this.#cache.delete(guildId);
+        for (const [guildId, values] of all) this.#remember(guildId, values);
+      }
+    } catch {
+      // the store is closing, or the database is unreachable: nothing newer to show
+    }
   }
 
   /**
@@ -107,29 +136,43 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     checkRoles([roleId], key);
     await this.load();
-    return this.#core.transaction((tx) => {
+    const refreshes = this.#refreshes;
+    const values = await this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       const roles = change(scope.get(key));
-      if (roles === null) return false;
+      if (roles === null) return null;
       if (roles.length > MAX_ROLES) throw new BotError("ERR_ROLE_INVALID", `A server has at most ${MAX_ROLES} roles; that list is full.`);
       if (roles.length === 0) scope.clear(key);
       else scope.set(key, roles);
-      this.#remember(guildId, scope.all());
-      return true;
+      return scope.all();
     });
+    if (values === null) return false;
+    this.#rememberOwn(guildId, values, refreshes);
+    return true;
+  }
+
+  /** Mirrors this process's committed change, unless a refresh since has read newer data. */
+  #rememberOwn(guildId: string, values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }, refreshes: number): GuildSettings {
+    if (this.#refreshes !== refreshes) return freeze(values); // the refresh's read includes this change
+    return this.#remember(guildId, values);
   }
 
   #remember(guildId: string, values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }): GuildSettings {
-    const settings: GuildSettings = Object.freeze({
-      prefixes: Object.freeze([...values.prefixes]),
-      adminRoles: Object.freeze([...values.adminRoles]),
-      modRoles: Object.freeze([...values.modRoles]),
-    });
-    const empty = settings.prefixes.length === 0 && settings.adminRoles.length === 0 && settings.modRoles.length === 0;
-    if (empty) this.#cache.delete(guildId);
+    const settings = freeze(values);
+    if (settings === NONE) this.#cache.delete(guildId);
     else this.#cache.set(guildId, settings);
-    return empty ? NONE : settings;
+    return settings;
   }
+}
+
+/** @returns the values as frozen settings ({@link NONE} when nothing is set) */
+function freeze(values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }): GuildSettings {
+  if (values.prefixes.length === 0 && values.adminRoles.length === 0 && values.modRoles.length === 0) return NONE;
+  return Object.freeze({
+    prefixes: Object.freeze([...values.prefixes]),
+    adminRoles: Object.freeze([...values.adminRoles]),
+    modRoles: Object.freeze([...values.modRoles]),
+  });
 }
 
 /** Whether a string is a role id as Discord writes them (a snowflake). */

@@ -289,16 +289,16 @@ export class PackageManager {
     this.#state = "closed";
   }
 
-  // The manager is the only writer of "packages" and runs one operation at a time, so a read
-  // then a write is safe; it writes (and fsyncs) only when the list really changes.
+  // Bots sharing a config database share this list, so the change is an update (retried on a
+  // conflict, never lost); it writes (and fsyncs) only when the list really changes.
   async #remember(name: string): Promise<void> {
-    const list = await this.#config.global().get("packages");
-    if (!list.includes(name)) await this.#config.global().set("packages", [...list, name]);
+    const global = this.#config.global();
+    if (!(await global.get("packages")).includes(name)) await global.update("packages", (list) => (list.includes(name) ? list : [...list, name]));
   }
 
   async #forget(name: string): Promise<void> {
-    const list = await this.#config.global().get("packages");
-    if (list.includes(name)) await this.#config.global().set("packages", list.filter((n) => n !== name));
+    const global = this.#config.global();
+    if ((await global.get("packages")).includes(name)) await global.update("packages", (list) => list.filter((n) => n !== name));
   }
 
   #fail(name: string, reason: string): void {

@@ -7,8 +7,8 @@
  * processes never loses an update: a stale write is refused and the caller re-reads and retries.
  *
  * Implemented by the PostgreSQL driver (`postgres/driver.ts`) and, for the JSON files, by the
- * in-memory adapter `json-buckets.ts`, so that the code above the driver can be one path. The
- * store does not use it yet. Both are checked by one suite, `test/config/bucket-conformance.ts`.
+ * in-memory adapter `json-buckets.ts`, so that the code above the driver (the store) is one path.
+ * Both are checked by one suite, `test/config/bucket-conformance.ts`.
  *
  * @module
  */
@@ -136,6 +136,35 @@ export interface BucketDriver {
    * @returns a Disposable that unsubscribes
    */
   onInvalidate(listener: (invalidation: Invalidation) => void): Disposable;
+
+  /**
+   * Optional pessimistic path for a hot bucket: locks it (also when absent), calls `fn` with its
+   * current values, stores what `fn` returns and commits, so it cannot conflict. The store uses
+   * it after repeated conflicts on one bucket, so that every writer makes progress. `fn` must not
+   * throw (a throw rolls back and rejects as `ERR_CONFIG_QUERY_FAILED`).
+   *
+   * @returns the stored values and their version (`{data: null, version: 0}` after a delete)
+   */
+  lockedUpdate?(
+    namespace: string,
+    ref: ScopeRef,
+    fn: (current: VersionedBucket | undefined) => JsonObject | null,
+  ): Promise<{ data: JsonObject | null; version: BucketVersion }>;
+
+  /**
+   * Optional: drops whatever the driver keeps of a namespace, so that the next read goes back
+   * to the source (the JSON adapter re-reads the file a person fixed by hand). A no-op while
+   * commits of the namespace are queued.
+   */
+  forget?(namespace: string): void;
+
+  /**
+   * Optional: where a namespace is kept, for messages (the JSON adapter: `Config file <path>`;
+   * PostgreSQL: `Config namespace "X" on postgres://user@host:port/db`).
+   *
+   * @returns the description, and the file when there is one
+   */
+  whereOf?(namespace: string): { readonly text: string; readonly path?: string };
 
   /**
    * Releases every connection. Idempotent; later operations reject with `ERR_CONFIG_CLOSED`.

@@ -6,39 +6,44 @@
  *
  * @module
  */
-import type { Bucket, NamespaceData } from "./document.ts";
+import type { ListedBucket } from "./bucket-driver.ts";
 import { ConfigError } from "./errors.ts";
 import type { JsonObject, JsonValue } from "./json.ts";
+import type { ScopeRef } from "./state.ts";
 
 type Kind = "global" | "guild" | "channel" | "user" | "member";
 
 /**
- * @param data - a namespace's loaded data
+ * @param listed - every stored bucket of a namespace
  * @param defaults - its declared defaults, per scope
- * @param where - the file (or namespace) named in the error
- * @throws ConfigError `ERR_CONFIG_WRONG_TYPE` naming the file, the scope and the key of the
+ * @param where - where the namespace is kept (`Config file <path>`), named in the error
+ * @throws ConfigError `ERR_CONFIG_WRONG_TYPE` naming where, the scope and the key of the
  *   first value whose JSON type differs from its default's
  */
-export function checkStoredTypes(data: NamespaceData, defaults: { readonly [K in Kind]: JsonObject }, where: string): void {
-  checkBucket(data.global, defaults.global, where, "global");
-  for (const kind of ["guild", "channel", "user"] as const) {
-    for (const [id, bucket] of data[kind]) checkBucket(bucket, defaults[kind], where, `${kind} ${JSON.stringify(id)}`);
-  }
-  for (const [guildId, members] of data.member) {
-    for (const [userId, bucket] of members) checkBucket(bucket, defaults.member, where, `member ${JSON.stringify(guildId)}/${JSON.stringify(userId)}`);
-  }
+export function checkStoredTypes(
+  listed: readonly ListedBucket[],
+  defaults: { readonly [K in Kind]: JsonObject },
+  where: { readonly text: string; readonly path?: string },
+): void {
+  for (const { ref, data } of listed) checkBucket(data, defaults[ref.kind], where, scopeLabel(ref));
 }
 
-function checkBucket(bucket: Bucket, defaults: JsonObject, where: string, scope: string): void {
-  for (const [key, value] of bucket) {
+function scopeLabel(ref: ScopeRef): string {
+  if (ref.kind === "global") return "global";
+  if (ref.kind === "member") return `member ${JSON.stringify(ref.guildId)}/${JSON.stringify(ref.userId)}`;
+  return `${ref.kind} ${JSON.stringify(ref.id)}`;
+}
+
+function checkBucket(bucket: JsonObject, defaults: JsonObject, where: { readonly text: string; readonly path?: string }, scope: string): void {
+  for (const [key, value] of Object.entries(bucket)) {
     if (!Object.hasOwn(defaults, key)) continue;
     const expected = typeOf(defaults[key]!);
     if (expected === "null" || typeOf(value) === expected) continue;
     throw new ConfigError(
       "ERR_CONFIG_WRONG_TYPE",
-      `Config file ${where}: ${scope} key ${JSON.stringify(key)} is ${JSON.stringify(value)}, not ${expected === "array" || expected === "object" ? "an" : "a"} ${expected}; ` +
+      `${where.text}: ${scope} key ${JSON.stringify(key)} is ${JSON.stringify(value)}, not ${expected === "array" || expected === "object" ? "an" : "a"} ${expected}; ` +
         "fix or remove it by hand, it will not be overwritten",
-      { path: where },
+      { path: where.path },
     );
   }
 }

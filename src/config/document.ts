@@ -17,6 +17,7 @@
  */
 import { ConfigError } from "./errors.ts";
 import type { JsonObject, JsonValue } from "./json.ts";
+import type { ScopeRef } from "./state.ts";
 
 /** The stored (serialisable) form of one namespace's data. */
 export interface NamespaceDocument {
@@ -132,4 +133,57 @@ export function checkDocument(raw: unknown, source: string): NamespaceDocument {
     user: buckets(doc.user ?? {}, "user"),
     member: map(doc.member ?? {}, "member", buckets),
   };
+}
+
+/**
+ * @param data - a namespace's data
+ * @param ref - the scope
+ * @returns the scope's bucket, or `undefined` when nothing is set in it
+ */
+export function findBucket(data: NamespaceData, ref: ScopeRef): Bucket | undefined {
+  switch (ref.kind) {
+    case "global":
+      return data.global;
+    case "member":
+      return data.member.get(ref.guildId)?.get(ref.userId);
+    default:
+      return data[ref.kind].get(ref.id);
+  }
+}
+
+/**
+ * @param data - a namespace's data
+ * @param ref - the scope
+ * @returns the scope's bucket, created (empty) if needed
+ */
+export function ensureBucket(data: NamespaceData, ref: ScopeRef): Bucket {
+  let bucket = findBucket(data, ref);
+  if (bucket !== undefined) return bucket;
+  bucket = new Map();
+  if (ref.kind === "member") {
+    let members = data.member.get(ref.guildId);
+    if (members === undefined) data.member.set(ref.guildId, (members = new Map()));
+    members.set(ref.userId, bucket);
+  } else if (ref.kind !== "global") {
+    data[ref.kind].set(ref.id, bucket);
+  }
+  return bucket;
+}
+
+/**
+ * Removes the scope's bucket (and an emptied guild of members) if it is empty,
+ * so cleared scopes leave nothing behind in the file (used by the JSON adapter).
+ *
+ * @param data - a namespace's data
+ * @param ref - the scope
+ */
+export function pruneBucket(data: NamespaceData, ref: ScopeRef): void {
+  if (ref.kind === "global" || (findBucket(data, ref)?.size ?? 0) > 0) return;
+  if (ref.kind === "member") {
+    const members = data.member.get(ref.guildId);
+    members?.delete(ref.userId);
+    if (members?.size === 0) data.member.delete(ref.guildId);
+  } else {
+    data[ref.kind].delete(ref.id);
+  }
 }

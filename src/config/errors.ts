@@ -40,6 +40,11 @@ const CONFIG_CODES = {
   ERR_CONFIG_QUERY_FAILED: {},
   /** The connection was lost during COMMIT and whether it happened could not be found out. */
   ERR_CONFIG_OUTCOME_UNKNOWN: {},
+  /**
+   * A change that kept conflicting with other processes' changes to the same buckets and gave
+   * up (nothing was changed); rare, as a hot single bucket switches to a locked update.
+   */
+  ERR_CONFIG_CONTENDED: {},
   /** The database holds a newer schema than this version of Cogwheel knows. */
   ERR_CONFIG_SCHEMA_TOO_NEW: {},
 } as const;

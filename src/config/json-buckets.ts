@@ -25,13 +25,13 @@
 import type { Disposable } from "../protocol/disposable.ts";
 import { checkCommit } from "./bucket-check.ts";
 import type { BucketDriver, BucketRead, BucketVersion, BucketWrite, CommitResult, Invalidation, ListedBucket, VersionedBucket } from "./bucket-driver.ts";
-import { decodeDocument, encodeDocument, type Bucket, type NamespaceData } from "./document.ts";
+import { decodeDocument, encodeDocument, ensureBucket, findBucket, pruneBucket, type Bucket, type NamespaceData } from "./document.ts";
 import type { ConfigDriver } from "./driver.ts";
 import { ConfigError } from "./errors.ts";
 import type { JsonObject } from "./json.ts";
 import type { ScopeKind } from "./namespace.ts";
 import { keyString, rowKey } from "./postgres/keys.ts";
-import { ensureBucket, findBucket, pruneBucket, type ScopeRef } from "./state.ts";
+import type { ScopeRef } from "./state.ts";
 
 /** Adapter lifecycle; it never goes back. */
 export type JsonBucketsState = "open" | "closing" | "closed";
@@ -165,6 +165,17 @@ export class JsonBucketDriver implements BucketDriver {
     loaded.data = next;
     loaded.versions = versions;
     return { ok: true, versions: issued };
+  }
+
+  /** {@inheritDoc BucketDriver.forget} */
+  forget(namespace: string): void {
+    if (!this.#queues.has(namespace)) this.#namespaces.delete(namespace);
+  }
+
+  /** {@inheritDoc BucketDriver.whereOf} */
+  whereOf(namespace: string): { readonly text: string; readonly path?: string } {
+    const path = this.#driver.fileOf?.(namespace);
+    return path === undefined ? { text: `Config namespace "${namespace}"` } : { text: `Config file ${path}`, path };
   }
 
   /**

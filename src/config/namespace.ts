@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { toDisposable, type Disposable } from "../protocol/disposable.ts";
+import type { ConfigChange } from "./bucket-cache.ts";
 import { checkStoredTypes } from "./check-types.ts";
 import { ConfigTypeError } from "./errors.ts";
 import { deepFreeze, toJsonValue, type JsonObject } from "./json.ts";
@@ -11,6 +13,8 @@ import { Scope, valuesOf, type ConfigScope, type ScopeValues } from "./scope.ts"
 import { scopeRefs, type NamespaceState, type ScopeRef } from "./state.ts";
 import { runTransaction, type ConfigTransaction } from "./transaction.ts";
 import { assertId } from "./validate.ts";
+
+export type { ConfigChange };
 
 /** The five scopes a value can live in. */
 export type ScopeKind = "global" | "guild" | "channel" | "user" | "member";
@@ -62,18 +66,22 @@ export interface ConfigNamespace<D extends NamespaceDefaults> {
   /**
    * Reads and changes any keys of any scopes of this namespace as one atomic unit.
    *
-   * `fn` runs once, synchronously, on the loaded data, with no other change to the
-   * namespace in between; through `tx` it reads (seeing its own changes) and changes
-   * values with the same keys, validation, defaults, copying and error codes as the
-   * scope handles. If `fn` throws, every change it made is undone and the promise
-   * rejects with that error. Otherwise the promise resolves with `fn`'s result once all
-   * of its changes are durable: the namespace is one file, so one write stores them
-   * all, and a crash leaves either none or all of them. If that write fails, the
-   * promise rejects with its error and the changes stay in memory for the next
-   * write, as with `set`.
+   * `fn` runs synchronously on a consistent view of the namespace; through `tx` it reads
+   * (seeing its own changes) and changes values with the same keys, validation, defaults,
+   * copying and error codes as the scope handles. Its changes are stored by one commit that
+   * succeeds only if none of the scopes it read changed meanwhile (one file write for the JSON
+   * files; one SQL transaction for PostgreSQL), so a crash leaves either none or all of them,
+   * and processes sharing a database never see half of one.
    *
-   * `fn` must not be `async` (it gets nothing to await), and `tx` is valid only while
-   * it runs. Scope-handle operations started inside `fn` run after the transaction.
+   * **`fn` may run more than once**: when a scope it reads was not loaded yet, or another
+   * change (of this process or another one sharing the store) got there first, the scopes are
+   * read again and `fn` runs again; only the last run's changes and result count. So `fn`
+   * must have no side effects other than through `tx` (no sending messages, no counters).
+   * If the last run throws, nothing changes and the promise rejects with that error. If the
+   * commit fails, the promise rejects with its error and nothing changes.
+   *
+   * `fn` must not be `async` (it gets nothing to await), and `tx` is valid only while it
+   * runs. Scope-handle operations started inside `fn` run after the transaction.
    *
    * @typeParam T - what `fn` returns
    * @param fn - reads and changes values through `tx`; throws to abort
@@ -81,7 +89,9 @@ export interface ConfigNamespace<D extends NamespaceDefaults> {
    * @throws (as rejections) whatever `fn` throws, with nothing changed: e.g. ConfigTypeError
    *   `ERR_CONFIG_UNKNOWN_KEY` / `ERR_CONFIG_INVALID_VALUE` / `ERR_CONFIG_INVALID_ID` from
    *   `tx`; ConfigTypeError `ERR_CONFIG_INVALID_VALUE` if `fn` is not a function or
-   *   returns a promise; ConfigError `ERR_CONFIG_CLOSED` after the store is closed
+   *   returns a promise; ConfigError `ERR_CONFIG_CLOSED` after the store is closed; the
+   *   driver's errors (`ERR_CONFIG_QUERY_FAILED`, `ERR_CONFIG_OUTCOME_UNKNOWN`, a file
+   *   system error) when the commit fails
    * @example
    * ```ts
    * // Move 5 from u1 to u2: both balances change, or neither does.
@@ -108,6 +118,18 @@ export interface ConfigNamespace<D extends NamespaceDefaults> {
    *   default's), each naming the file; ConfigError `ERR_CONFIG_CLOSED`
    */
   ready(): Promise<void>;
+
+  /**
+   * Listens for changes that other processes sharing the store made to this namespace (with
+   * PostgreSQL; the JSON files have no other writer). `{kind: "bucket", ref}` names the scope
+   * that changed; `{kind: "all"}` means anything may have changed (notifications were lost,
+   * e.g. the database connection dropped). Reads made after the call see the change (within
+   * the notification delay). Use it to refresh what you keep in memory.
+   *
+   * @param listener - called after each change; its exceptions are ignored
+   * @returns a Disposable that removes this listener
+   */
+  onDidChange(listener: (change: ConfigChange) => void): Disposable;
 }
 
 const KINDS: readonly ScopeKind[] = ["global", "guild", "channel", "user", "member"];
@@ -166,10 +188,10 @@ export class Namespace<D extends NamespaceDefaults> implements ConfigNamespace<D
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#state.run((data) => {
+    return this.#state.list("member", guildId).then((listed) => {
       const out = new Map<string, ValuesOf<D, "member">>();
-      for (const [userId, bucket] of data.member.get(guildId) ?? []) {
-        out.set(userId, valuesOf(bucket, this.#defaults.member) as ValuesOf<D, "member">);
+      for (const { ref, data } of listed) {
+        if (ref.kind === "member") out.set(ref.userId, valuesOf(new Map(Object.entries(data)), this.#defaults.member) as ValuesOf<D, "member">);
       }
       return out;
     });
@@ -180,18 +202,22 @@ export class Namespace<D extends NamespaceDefaults> implements ConfigNamespace<D
       const error = new ConfigTypeError("ERR_CONFIG_INVALID_VALUE", `transaction(fn) on namespace "${this.name}": fn must be a function`);
       return Promise.reject(error);
     }
-    return this.#state.run((data) => runTransaction(this.#state, data, this.#defaults, fn));
+    return runTransaction(this.#state, this.#defaults, fn);
   }
 
-  ready(): Promise<void> {
-    return this.#state.run((data) => {
-      try {
-        checkStoredTypes(data, this.#defaults, this.#state.where);
-      } catch (error) {
-        this.#state.failed = true; // read the file again once it is fixed
-        throw error;
-      }
-    });
+  async ready(): Promise<void> {
+    const listed = (await Promise.all(KINDS.map((kind) => this.#state.list(kind)))).flat();
+    try {
+      checkStoredTypes(listed, this.#defaults, this.#state.where);
+    } catch (error) {
+      this.#state.forget(); // read the file again once it is fixed
+      throw error;
+    }
+  }
+
+  onDidChange(listener: (change: ConfigChange) => void): Disposable {
+    if (typeof listener !== "function") throw new ConfigTypeError("ERR_CONFIG_INVALID_VALUE", `onDidChange(listener) on namespace "${this.name}": listener must be a function`);
+    return toDisposable(this.#state.cache.listen(listener));
   }
 
   #scope<V extends ScopeValues>(ref: ScopeRef): ConfigScope<V> {
@@ -199,9 +225,11 @@ export class Namespace<D extends NamespaceDefaults> implements ConfigNamespace<D
   }
 
   #list<S extends "guild" | "channel" | "user">(kind: S): Promise<Map<string, ValuesOf<D, S>>> {
-    return this.#state.run((data) => {
+    return this.#state.list(kind).then((listed) => {
       const out = new Map<string, ValuesOf<D, S>>();
-      for (const [id, bucket] of data[kind]) out.set(id, valuesOf(bucket, this.#defaults[kind]) as ValuesOf<D, S>);
+      for (const { ref, data } of listed) {
+        if (ref.kind === kind) out.set(ref.id, valuesOf(new Map(Object.entries(data)), this.#defaults[kind]) as ValuesOf<D, S>);
+      }
       return out;
     });
   }

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { Bucket, NamespaceData } from "./document.ts";
+import type { Bucket } from "./document.ts";
 import { ConfigTypeError } from "./errors.ts";
 import { cloneJson, toJsonValue, type JsonValue } from "./json.ts";
-import { ensureBucket, findBucket, pruneBucket, type NamespaceState, type ScopeRef } from "./state.ts";
+import type { NamespaceState, ScopeRef } from "./state.ts";
+import { CommittedView, type BucketView } from "./working-set.ts";
 
 /** The values of one scope: key → JSON value. */
 export type ScopeValues = { readonly [key: string]: JsonValue };
@@ -28,7 +29,8 @@ export interface ConfigScope<V extends ScopeValues> {
   get<K extends keyof V & string>(key: K): Promise<V[K]>;
 
   /**
-   * Sets a value. Resolves only once the value (or a later one) is durably stored.
+   * Sets a value. Resolves only once it is durably stored; if storing fails, the promise
+   * rejects and nothing changed.
    *
    * @param key - a declared key
    * @param value - a JSON value; it is copied
@@ -37,10 +39,14 @@ export interface ConfigScope<V extends ScopeValues> {
   set<K extends keyof V & string>(key: K, value: V[K]): Promise<void>;
 
   /**
-   * Atomic read-modify-write: `fn` gets the current value and returns the new one,
-   * with no other change to this namespace in between, so concurrent updates are
-   * never lost. `fn` must be synchronous; if it throws, nothing changes.
-   * Resolves once the new value is durably stored.
+   * Atomic read-modify-write: `fn` gets the current value and returns the new one, and the
+   * new value is stored only if nothing else changed the scope in between, so concurrent
+   * updates are never lost, also between processes sharing a database.
+   *
+   * `fn` must be synchronous and free of side effects: it may run more than once. When
+   * another change (from this process's same batch, or from another process) got there
+   * first, the current value is read again and `fn` runs again; only its last result is
+   * stored. If it throws, nothing changes. Resolves once the new value is durably stored.
    *
    * @param key - a declared key
    * @param fn - computes the new value from (a copy of) the current one
@@ -59,10 +65,11 @@ export interface ConfigScope<V extends ScopeValues> {
   clear(key?: keyof V & string): Promise<void>;
 }
 
-/** Implementation of {@link ConfigScope}: each operation runs {@link ScopeOps} on the loaded data. */
+/** Implementation of {@link ConfigScope}: each operation runs {@link ScopeOps} on a view of the buckets. */
 export class Scope<V extends ScopeValues> implements ConfigScope<V> {
   readonly #state: NamespaceState;
   readonly #ops: ScopeOps;
+  readonly #refs: readonly ScopeRef[];
 
   /**
    * @param state - the namespace's shared state
@@ -72,10 +79,11 @@ export class Scope<V extends ScopeValues> implements ConfigScope<V> {
   constructor(state: NamespaceState, ref: ScopeRef, defaults: ScopeValues) {
     this.#state = state;
     this.#ops = new ScopeOps(state.name, ref, defaults);
+    this.#refs = [ref];
   }
 
   get<K extends keyof V & string>(key: K): Promise<V[K]> {
-    return this.#state.run((data) => this.#ops.get(data, key) as V[K]);
+    return this.#state.read(this.#ops.ref).then((entry) => this.#ops.get(new CommittedView(entry), key) as V[K]);
   }
 
   set<K extends keyof V & string>(key: K, value: V[K]): Promise<void> {
@@ -85,49 +93,21 @@ export class Scope<V extends ScopeValues> implements ConfigScope<V> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#state.run((data) => {
-      this.#ops.put(data, DIRECT, key, copy);
-      return this.#state.persist();
-    });
+    return this.#state.change(this.#refs, (view) => this.#ops.put(view, key, copy));
   }
 
   update<K extends keyof V & string>(key: K, fn: (current: V[K]) => V[K]): Promise<V[K]> {
-    return this.#state.run(async (data) => {
-      const next = this.#ops.update(data, DIRECT, key, fn);
-      await this.#state.persist();
-      return cloneJson(next) as V[K];
-    });
+    return this.#state.change(this.#refs, (view) => cloneJson(this.#ops.update(view, key, fn)) as V[K]);
   }
 
   all(): Promise<V> {
-    return this.#state.run((data) => this.#ops.all(data) as V);
+    return this.#state.read(this.#ops.ref).then((entry) => this.#ops.all(new CommittedView(entry)) as V);
   }
 
   clear(key?: keyof V & string): Promise<void> {
-    return this.#state.run((data) => {
-      this.#ops.clear(data, DIRECT, key);
-      return this.#state.persist();
-    });
+    return this.#state.change(this.#refs, (view) => this.#ops.clear(view, key));
   }
 }
-
-/**
- * How {@link ScopeOps} reaches the buckets it changes: {@link DIRECT} for the async
- * handles; a transaction journals each bucket before its first change instead.
- */
-export interface BucketWriter {
-  /**
-   * Called before every change to a scope's values.
-   *
-   * @returns the scope's bucket, created (empty) if needed
-   */
-  bucket(data: NamespaceData, ref: ScopeRef): Bucket;
-  /** Called after keys were removed from the scope's bucket (it may now be empty). */
-  cleared(data: NamespaceData, ref: ScopeRef): void;
-}
-
-/** Changes go straight into the data; emptied buckets are removed at once. */
-export const DIRECT: BucketWriter = { bucket: ensureBucket, cleared: pruneBucket };
 
 /**
  * The synchronous core of the operations on one scope: key checks, validation,
@@ -147,9 +127,9 @@ export class ScopeOps {
   ) {}
 
   /** @returns a copy of the key's current value (the stored one, else the default) */
-  get(data: NamespaceData, key: string): JsonValue {
+  get(view: BucketView, key: string): JsonValue {
     this.#checkKey(key);
-    return this.#current(findBucket(data, this.ref), key);
+    return this.#current(view.read(this.ref), key);
   }
 
   /**
@@ -162,42 +142,42 @@ export class ScopeOps {
     return toJsonValue(value, this.#describe(key));
   }
 
-  /** Stores a value returned by {@link ScopeOps.copyValue}. */
-  put(data: NamespaceData, writer: BucketWriter, key: string, copy: JsonValue): void {
-    writer.bucket(data, this.ref).set(key, copy);
+  /** Stores a value returned by {@link ScopeOps.copyValue} (it is never mutated, so runs can share it). */
+  put(view: BucketView, key: string, copy: JsonValue): void {
+    view.write(this.ref).set(key, copy);
   }
 
   /**
-   * Read-modify-write with no await in between: this is what makes it atomic.
-   * If `fn` throws, or returns a non-JSON value, nothing changes.
+   * Read-modify-write with no await in between. If `fn` throws, or returns a non-JSON value,
+   * nothing changes.
    *
    * @param fn - gets a copy of the current value (typed by the caller) and returns the new one
    * @returns the stored new value (not a copy: callers clone it before handing it out)
    */
-  update(data: NamespaceData, writer: BucketWriter, key: string, fn: (current: never) => unknown): JsonValue {
+  update(view: BucketView, key: string, fn: (current: never) => unknown): JsonValue {
     this.#checkKey(key);
     if (typeof fn !== "function") {
       throw new ConfigTypeError("ERR_CONFIG_INVALID_VALUE", `update(${JSON.stringify(key)}, fn): fn must be a function`);
     }
-    const current = this.#current(findBucket(data, this.ref), key);
+    const current = this.#current(view.read(this.ref), key);
     const next = toJsonValue((fn as (current: JsonValue) => unknown)(current), this.#describe(key));
-    writer.bucket(data, this.ref).set(key, next);
+    view.write(this.ref).set(key, next);
     return next;
   }
 
   /** @returns every declared key with its current value, as fresh copies */
-  all(data: NamespaceData): ScopeValues {
-    return valuesOf(findBucket(data, this.ref), this.defaults);
+  all(view: BucketView): ScopeValues {
+    return valuesOf(view.read(this.ref), this.defaults);
   }
 
   /** Resets `key`, or every key of the scope when it is `undefined`, to the default. */
-  clear(data: NamespaceData, writer: BucketWriter, key: string | undefined): void {
+  clear(view: BucketView, key: string | undefined): void {
     if (key !== undefined) this.#checkKey(key);
-    if (findBucket(data, this.ref) === undefined) return; // nothing set: nothing to reset
-    const bucket = writer.bucket(data, this.ref);
+    const stored = view.read(this.ref);
+    if (stored === undefined || (key !== undefined && !stored.has(key))) return; // nothing set: nothing to reset
+    const bucket = view.write(this.ref);
     if (key === undefined) bucket.clear();
     else bucket.delete(key);
-    writer.cleared(data, this.ref);
   }
 
   #current(bucket: Bucket | undefined, key: string): JsonValue {

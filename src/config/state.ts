@@ -1,15 +1,18 @@
 /**
- * The shared, in-memory state of one namespace in one store: its data (loaded
- * once from the driver), its write queue, and bucket look-up by scope.
+ * The shared state of one namespace in one store: its bucket cache and its committer, over the
+ * store's versioned driver. Every operation of a handle runs through {@link NamespaceState.run},
+ * which refuses it once the store is closed and tracks it so that `close()` can wait for it.
  * Internal: callers use the handles from `namespace.ts` and `scope.ts`.
  *
  * @module
  */
-import { decodeDocument, emptyData, encodeDocument, type Bucket, type NamespaceData } from "./document.ts";
-import type { ConfigDriver } from "./driver.ts";
+import type { BucketDriver, ListedBucket } from "./bucket-driver.ts";
+import { BucketCache, type Entry } from "./bucket-cache.ts";
+import { Committer } from "./committer.ts";
 import { ConfigError } from "./errors.ts";
+import type { ScopeKind } from "./namespace.ts";
 import { assertId } from "./validate.ts";
-import { CoalescingWriter } from "./write-queue.ts";
+import type { WorkingSet } from "./working-set.ts";
 
 /** Which scope a bucket belongs to. */
 export type ScopeRef =
@@ -48,126 +51,73 @@ export interface Lifecycle {
   readonly inflight: Set<Promise<unknown>>;
 }
 
-/** One namespace's data, loaded lazily but started at once, plus its write queue. */
+/** One namespace: reads through its cache, changes through its committer. */
 export class NamespaceState {
   readonly name: string;
+  /** Where the data is kept, for messages: `Config file <path>`, or the namespace and database. */
+  readonly where: { readonly text: string; readonly path?: string };
+  readonly cache: BucketCache;
+  readonly committer: Committer;
+  readonly #driver: BucketDriver;
   readonly #lifecycle: Lifecycle;
-  readonly #writer: CoalescingWriter;
-  readonly #loading: Promise<NamespaceData>;
-  #data: NamespaceData | undefined;
-  /**
-   * Set when loading failed, or when the loaded values did not match a handle's declared types
-   * (so that a file fixed by hand is read again); such a state is replaced on the next
-   * `namespace()` call.
-   */
-  failed = false;
-  /** Where the data is stored, for messages: the file, or the namespace's name. */
-  readonly where: string;
 
   /**
    * @param name - validated namespace name
    * @param driver - where the data lives
    * @param lifecycle - the owning store's bookkeeping
    */
-  constructor(name: string, driver: ConfigDriver, lifecycle: Lifecycle) {
+  constructor(name: string, driver: BucketDriver, lifecycle: Lifecycle) {
     this.name = name;
-    this.where = driver.fileOf?.(name) ?? `namespace "${name}"`;
+    this.where = driver.whereOf?.(name) ?? { text: `Config namespace "${name}"` };
+    this.#driver = driver;
     this.#lifecycle = lifecycle;
-    this.#loading = driver.load(name).then(
-      (document) => (this.#data = document === undefined ? emptyData() : decodeDocument(document)),
-      (error: unknown) => {
-        this.failed = true;
-        throw error;
-      },
-    );
-    this.#loading.catch(() => {}); // reported by every operation, not as an unhandled rejection
-    this.#writer = new CoalescingWriter(() => {
-      if (this.#data === undefined) return Promise.reject(new Error("BUG: write before load"));
-      return driver.write(name, encodeDocument(this.#data));
-    });
+    this.cache = new BucketCache(name, driver);
+    this.committer = new Committer(name, driver, this.cache);
   }
 
   /**
-   * Runs one operation of a handle: refuses it once the store is closed, and
-   * tracks it so that `close()` can wait for it.
-   *
-   * @param operation - receives the loaded data
-   * @returns the operation's result
+   * Runs one operation of a handle: refuses it once the store is closed, and tracks it so
+   * that `close()` can wait for it.
    */
-  run<T>(operation: (data: NamespaceData) => T | Promise<T>): Promise<T> {
+  run<T>(operation: () => T | Promise<T>): Promise<T> {
     if (this.#lifecycle.closed) {
       return Promise.reject(new ConfigError("ERR_CONFIG_CLOSED", `Config store is closed (namespace "${this.name}")`));
     }
-    const data = this.#data;
-    const result = data !== undefined ? Promise.resolve().then(() => operation(data)) : this.#loading.then(operation);
+    const result = Promise.resolve().then(operation);
     const tracked = result.catch(() => {});
     this.#lifecycle.inflight.add(tracked);
     void tracked.then(() => this.#lifecycle.inflight.delete(tracked));
     return result;
   }
 
+  /** @returns the scope's committed bucket (cached, else loaded) */
+  read(ref: ScopeRef): Promise<Entry> {
+    return this.run(() => this.cache.get(ref));
+  }
+
   /**
-   * @returns a promise that resolves once every change made so far is durable
+   * Changes buckets: `fn` runs in the next batch, possibly more than once (see committer.ts).
+   *
+   * @param refs - the buckets `fn` is known to use (loaded before its first run)
+   * @returns `fn`'s last result, once its changes are durable
    */
-  persist(): Promise<void> {
-    return this.#writer.request();
+  change<T>(refs: readonly ScopeRef[], fn: (view: WorkingSet) => T): Promise<T> {
+    return this.run(() => this.committer.submit(refs, fn));
   }
 
-  /** @returns a promise that settles when no write is running or pending */
+  /** @returns every stored bucket of a scope kind (of one guild, for members), as committed */
+  list(kind: ScopeKind, guildId?: string): Promise<ListedBucket[]> {
+    return this.run(() => this.#driver.listBuckets(this.name, kind, guildId));
+  }
+
+  /** Drops every cached bucket, here and in the driver, so that the next read goes to the source. */
+  forget(): void {
+    this.cache.clear();
+    this.#driver.forget?.(this.name);
+  }
+
+  /** @returns a promise that settles when no batch is running or queued */
   idle(): Promise<void> {
-    return this.#writer.idle();
-  }
-}
-
-/**
- * @param data - a namespace's data
- * @param ref - the scope
- * @returns the scope's bucket, or `undefined` when nothing is set in it
- */
-export function findBucket(data: NamespaceData, ref: ScopeRef): Bucket | undefined {
-  switch (ref.kind) {
-    case "global":
-      return data.global;
-    case "member":
-      return data.member.get(ref.guildId)?.get(ref.userId);
-    default:
-      return data[ref.kind].get(ref.id);
-  }
-}
-
-/**
- * @param data - a namespace's data
- * @param ref - the scope
- * @returns the scope's bucket, created (empty) if needed
- */
-export function ensureBucket(data: NamespaceData, ref: ScopeRef): Bucket {
-  let bucket = findBucket(data, ref);
-  if (bucket !== undefined) return bucket;
-  bucket = new Map();
-  if (ref.kind === "member") {
-    let members = data.member.get(ref.guildId);
-    if (members === undefined) data.member.set(ref.guildId, (members = new Map()));
-    members.set(ref.userId, bucket);
-  } else if (ref.kind !== "global") {
-    data[ref.kind].set(ref.id, bucket);
-  }
-  return bucket;
-}
-
-/**
- * Removes the scope's bucket (and an emptied guild of members) if it is empty,
- * so cleared scopes leave nothing behind in the file.
- *
- * @param data - a namespace's data
- * @param ref - the scope
- */
-export function pruneBucket(data: NamespaceData, ref: ScopeRef): void {
-  if (ref.kind === "global" || (findBucket(data, ref)?.size ?? 0) > 0) return;
-  if (ref.kind === "member") {
-    const members = data.member.get(ref.guildId);
-    members?.delete(ref.userId);
-    if (members?.size === 0) data.member.delete(ref.guildId);
-  } else {
-    data[ref.kind].delete(ref.id);
+    return this.committer.idle();
   }
 }

@@ -1,15 +1,16 @@
 /**
- * Transactions: several reads and changes, on any scopes of one namespace, applied
- * all together or not at all, and stored by one file write.
+ * Transactions: several reads and changes, on any scopes of one namespace, applied all together
+ * or not at all, by one commit (one file write for the JSON files; one SQL transaction, checked
+ * against every bucket read, for PostgreSQL).
  *
  * @module
  */
-import type { Bucket, NamespaceData } from "./document.ts";
 import { ConfigError, ConfigTypeError } from "./errors.ts";
 import { cloneJson } from "./json.ts";
 import type { NamespaceDefaults, ScopeKind, ValuesOf } from "./namespace.ts";
-import { ScopeOps, type BucketWriter, type ScopeValues } from "./scope.ts";
-import { ensureBucket, findBucket, pruneBucket, scopeRefs, type NamespaceState, type ScopeRef } from "./state.ts";
+import { ScopeOps, type ScopeValues } from "./scope.ts";
+import { scopeRefs, type NamespaceState, type ScopeRef } from "./state.ts";
+import type { BucketView } from "./working-set.ts";
 
 /**
  * The synchronous view of one scope inside a transaction. Same keys, validation,
@@ -80,62 +81,49 @@ export interface ConfigTransaction<D extends NamespaceDefaults> {
   member(guildId: string, userId: string): ConfigTransactionScope<ValuesOf<D, "member">>;
 }
 
-/** A bucket changed by the transaction, with what to restore on rollback. */
-interface Touched {
-  readonly ref: ScopeRef;
-  /** A copy of the bucket's entries before the first change; `undefined` if the transaction created it. */
-  readonly before: Bucket | undefined;
-}
-
 /**
- * Runs `fn` as one transaction on the loaded `data`; call it from `NamespaceState.run`.
- * `fn` runs synchronously: nothing else touches the data until it returns. If it
- * throws (or returns a promise), every change it made is undone before this returns.
+ * Runs `fn` as one transaction of the namespace. Each run of `fn` gets a fresh handle on the
+ * batch's working set; the committer undoes a run that throws, and runs `fn` again when a
+ * bucket it read was not loaded yet or changed before the commit.
  *
- * @param state - the namespace's shared state (for its name and its write queue)
- * @param data - its loaded data
+ * @param state - the namespace's shared state
  * @param defaults - its declared defaults, per scope kind
  * @param fn - the caller's function
- * @returns `fn`'s result, once its changes are durable (at once if it changed nothing)
+ * @returns `fn`'s result of its last run, once its changes are durable
  */
-export async function runTransaction<D extends NamespaceDefaults, T>(
+export function runTransaction<D extends NamespaceDefaults, T>(
   state: NamespaceState,
-  data: NamespaceData,
   defaults: { readonly [S in ScopeKind]: ScopeValues },
   fn: (tx: ConfigTransaction<D>) => T,
 ): Promise<T> {
-  const tx = new Transaction<D>(state.name, data, defaults);
-  let result: T;
-  try {
-    result = fn(tx);
-    if (isThenable(result)) {
-      Promise.resolve(result).catch(() => {}); // its later steps fail with ERR_CONFIG_TRANSACTION_ENDED
-      throw new ConfigTypeError(
-        "ERR_CONFIG_INVALID_VALUE",
-        `transaction(fn) on namespace "${state.name}": fn must be synchronous, but it returned a promise; nothing was changed`,
-      );
+  return state.change([], (view) => {
+    const tx = new Transaction<D>(state.name, view, defaults);
+    try {
+      const result = fn(tx);
+      if (isThenable(result)) {
+        Promise.resolve(result).catch(() => {}); // its later steps fail with ERR_CONFIG_TRANSACTION_ENDED
+        throw new ConfigTypeError(
+          "ERR_CONFIG_INVALID_VALUE",
+          `transaction(fn) on namespace "${state.name}": fn must be synchronous, but it returned a promise; nothing was changed`,
+        );
+      }
+      return result;
+    } finally {
+      tx.end();
     }
-  } catch (error) {
-    tx.end(false);
-    throw error;
-  }
-  // Every change is in memory now, before the write queue's next flush captures the
-  // data: one file write holds all of them.
-  if (tx.end(true)) await state.persist();
-  return result;
+  });
 }
 
-/** Implementation of {@link ConfigTransaction}; journals each bucket before its first change. */
-class Transaction<D extends NamespaceDefaults> implements ConfigTransaction<D>, BucketWriter {
+/** Implementation of {@link ConfigTransaction}: scope views on the batch's working set. */
+class Transaction<D extends NamespaceDefaults> implements ConfigTransaction<D> {
   readonly #name: string;
-  readonly #data: NamespaceData;
+  readonly #view: BucketView;
   readonly #defaults: { readonly [S in ScopeKind]: ScopeValues };
-  readonly #touched = new Map<Bucket, Touched>();
   #open = true;
 
-  constructor(name: string, data: NamespaceData, defaults: { readonly [S in ScopeKind]: ScopeValues }) {
+  constructor(name: string, view: BucketView, defaults: { readonly [S in ScopeKind]: ScopeValues }) {
     this.#name = name;
-    this.#data = data;
+    this.#view = view;
     this.#defaults = defaults;
   }
 
@@ -159,62 +147,31 @@ class Transaction<D extends NamespaceDefaults> implements ConfigTransaction<D>, 
     return this.#scope(() => scopeRefs.member(guildId, userId));
   }
 
-  /** @throws ConfigError `ERR_CONFIG_TRANSACTION_ENDED` once the transaction's function has returned or thrown */
-  check(): void {
+  /** @returns the working set, for the scope views, while the transaction is open */
+  get view(): BucketView {
     if (!this.#open) {
       throw new ConfigError(
         "ERR_CONFIG_TRANSACTION_ENDED",
         `This transaction on namespace "${this.#name}" has ended: use its handle only inside the function given to transaction()`,
       );
     }
+    return this.#view;
   }
 
-  /** @returns the data, for the scope views (after {@link Transaction.check}) */
-  get data(): NamespaceData {
-    return this.#data;
-  }
-
-  bucket(data: NamespaceData, ref: ScopeRef): Bucket {
-    const existing = findBucket(data, ref);
-    const bucket = existing ?? ensureBucket(data, ref);
-    if (!this.#touched.has(bucket)) {
-      this.#touched.set(bucket, { ref, before: existing === undefined ? undefined : new Map(existing) });
-    }
-    return bucket;
-  }
-
-  cleared(): void {
-    // Emptied buckets are pruned at commit, so that a rollback finds every bucket where it was.
-  }
-
-  /**
-   * Ends the transaction: commits (prunes emptied buckets) or rolls back (restores every
-   * touched bucket's entries, in their order, and removes the buckets it created).
-   *
-   * @param commit - whether the function succeeded
-   * @returns whether anything was changed (and so needs writing)
-   */
-  end(commit: boolean): boolean {
+  /** Ends this run of the transaction: its handles refuse every later call. */
+  end(): void {
     this.#open = false;
-    for (const [bucket, { ref, before }] of this.#touched) {
-      if (!commit) {
-        bucket.clear();
-        for (const [key, value] of before ?? []) bucket.set(key, value);
-      }
-      pruneBucket(this.#data, ref);
-    }
-    return commit && this.#touched.size > 0;
   }
 
   /** @param ref - looks the scope up (validating its ids), once the transaction is known to be open */
   #scope<V extends ScopeValues>(ref: () => ScopeRef): ConfigTransactionScope<V> {
-    this.check();
+    void this.view;
     const scopeRef = ref();
     return new TransactionScope<V>(this, new ScopeOps(this.#name, scopeRef, this.#defaults[scopeRef.kind]));
   }
 }
 
-/** Implementation of {@link ConfigTransactionScope}: {@link ScopeOps} through the transaction's journal. */
+/** Implementation of {@link ConfigTransactionScope}: {@link ScopeOps} on the transaction's view. */
 class TransactionScope<V extends ScopeValues> implements ConfigTransactionScope<V> {
   readonly #tx: Transaction<NamespaceDefaults>;
   readonly #ops: ScopeOps;
@@ -225,28 +182,24 @@ class TransactionScope<V extends ScopeValues> implements ConfigTransactionScope<
   }
 
   get<K extends keyof V & string>(key: K): V[K] {
-    this.#tx.check();
-    return this.#ops.get(this.#tx.data, key) as V[K];
+    return this.#ops.get(this.#tx.view, key) as V[K];
   }
 
   set<K extends keyof V & string>(key: K, value: V[K]): void {
-    this.#tx.check();
-    this.#ops.put(this.#tx.data, this.#tx, key, this.#ops.copyValue(key, value));
+    const view = this.#tx.view;
+    this.#ops.put(view, key, this.#ops.copyValue(key, value));
   }
 
   update<K extends keyof V & string>(key: K, fn: (current: V[K]) => V[K]): V[K] {
-    this.#tx.check();
-    return cloneJson(this.#ops.update(this.#tx.data, this.#tx, key, fn)) as V[K];
+    return cloneJson(this.#ops.update(this.#tx.view, key, fn)) as V[K];
   }
 
   all(): V {
-    this.#tx.check();
-    return this.#ops.all(this.#tx.data) as V;
+    return this.#ops.all(this.#tx.view) as V;
   }
 
   clear(key?: keyof V & string): void {
-    this.#tx.check();
-    this.#ops.clear(this.#tx.data, this.#tx, key);
+    this.#ops.clear(this.#tx.view, key);
   }
 }
 

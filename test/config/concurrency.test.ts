@@ -85,7 +85,7 @@ test("each set resolves only once a completed file write contains it", async (t)
   await Promise.all(checks);
 });
 
-test("a failed write rejects its sets; the next write persists them", async (t) => {
+test("a failed write rejects its sets and applies none of them; later writes are unaffected", async (t) => {
   const dir = await tempDir(t);
   const driver = new SpyDriver(await JsonFileDriver.open(dir));
   const store = await openConfigStore({ driver });
@@ -94,8 +94,9 @@ test("a failed write rejects its sets; the next write persists them", async (t) 
   await conf.member("g1", "u0").set("balance", 1);
   driver.failNext = true;
   await assert.rejects(conf.member("g1", "u1").set("balance", 5), { code: "ENOSPC", message: "disk full" });
+  assert.equal(await conf.member("g1", "u1").get("balance"), 0, "not applied in memory either");
   await conf.member("g1", "u2").set("balance", 7);
   await store.close();
   const file = JSON.parse(readFileSync(join(dir, "config", "Economy.json"), "utf8")) as NamespaceDocument;
-  assert.deepEqual(file.member.g1, { u0: { balance: 1 }, u1: { balance: 5 }, u2: { balance: 7 } });
+  assert.deepEqual(file.member.g1, { u0: { balance: 1 }, u2: { balance: 7 } });
 });

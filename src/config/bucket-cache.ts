@@ -1,0 +1,196 @@
+/**
+ * One namespace's per-process cache of committed buckets, each with its version, kept coherent
+ * with the driver's invalidations (SCALE.md §6a). Only committed data ever enters it: what the
+ * driver loaded, and what this process's own commits stored. A cached copy may be a little old
+ * (another process's change not yet notified); every change is still checked against the
+ * version it read, so a stale copy can cost a retry, never a lost update.
+ *
+ * Internal: used by the namespace state.
+ *
+ * @module
+ */
+import type { BucketDriver, BucketVersion, Invalidation } from "./bucket-driver.ts";
+import type { Bucket } from "./document.ts";
+import { keyString, rowKey } from "./postgres/keys.ts";
+import type { ScopeRef } from "./state.ts";
+
+/** A cached bucket: its committed values (`undefined`: absent) and their version (`0`: absent). */
+export interface Entry {
+  readonly ref: ScopeRef;
+  /** Never mutated: a change builds a new Map. */
+  readonly data: Bucket | undefined;
+  readonly version: BucketVersion;
+}
+
+/** A change another process made, as the namespace's `onDidChange` reports it. */
+export type ConfigChange = { readonly kind: "bucket"; readonly ref: ScopeRef } | { readonly kind: "all" };
+
+/** A bucket's key in the cache: the same (scope, id1, id2) key the drivers use. */
+export const keyOf = (ref: ScopeRef): string => keyString(rowKey(ref));
+
+/**
+ * Most buckets kept per namespace; past it the oldest are dropped (they are re-read on use).
+ * Bounds memory for a big guild's members on PostgreSQL; the JSON adapter keeps the whole file
+ * in memory anyway.
+ */
+const MAX_ENTRIES = 50_000;
+
+/** The cache of one namespace. */
+export class BucketCache {
+  readonly #namespace: string;
+  readonly #driver: BucketDriver;
+  readonly #entries = new Map<string, Entry>();
+  readonly #loads = new Map<string, Promise<Entry>>();
+  readonly #listeners = new Set<(change: ConfigChange) => void>();
+  /**
+   * Invalidation bookkeeping, so that a load or commit that raced an invalidation does not put
+   * old data back: every invalidation bumps `#seq`; a namespace-wide one is remembered in
+   * `#allAt`, a bucket's in `#keyAt` (with the version it announced). An operation notes `seq`
+   * when it starts and may cache its result only if nothing newer was announced since.
+   */
+  #seq = 0;
+  #allAt = 0;
+  readonly #keyAt = new Map<string, { seq: number; version: BucketVersion }>();
+  /** Loads and commits in flight; `#keyAt` is only needed while there are some. */
+  #busy = 0;
+
+  /**
+   * @param namespace - the namespace's name
+   * @param driver - where its buckets live
+   */
+  constructor(namespace: string, driver: BucketDriver) {
+    this.#namespace = namespace;
+    this.#driver = driver;
+  }
+
+  /** The current invalidation sequence number: give it back to {@link store}. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** @returns the cached bucket, if any (no I/O) */
+  peek(ref: ScopeRef): Entry | undefined {
+    return this.#entries.get(keyOf(ref));
+  }
+
+  /** @returns the cached bucket with this key ({@link keyOf}), if any (no I/O) */
+  peekKey(key: string): Entry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /**
+   * @returns the bucket from the cache, else loaded (concurrent loads of one bucket share one
+   *   read); a load that raced an invalidation is returned but not cached
+   */
+  get(ref: ScopeRef): Promise<Entry> {
+    const key = keyOf(ref);
+    const cached = this.#entries.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    let loading = this.#loads.get(key);
+    if (loading === undefined) {
+      const started = this.#seq;
+      this.#busy++;
+      loading = this.#driver
+        .loadBucket(this.#namespace, ref)
+        .then((stored) => {
+          const entry: Entry = stored === undefined
+            ? { ref, data: undefined, version: 0 }
+            : { ref, data: new Map(Object.entries(stored.data)), version: stored.version };
+          this.store(entry, started);
+          return entry;
+        })
+        .finally(() => {
+          this.#loads.delete(key);
+          this.#idle();
+        });
+      this.#loads.set(key, loading);
+    }
+    return loading;
+  }
+
+  /** Marks the start of a commit (pair with {@link done}): invalidations are tracked meanwhile. */
+  begin(): number {
+    this.#busy++;
+    return this.#seq;
+  }
+
+  /** Marks the end of a commit started with {@link begin}. */
+  done(): void {
+    this.#idle();
+  }
+
+  /**
+   * Caches a committed bucket, unless an invalidation announced since `started` says it is
+   * already out of date.
+   *
+   * @param entry - the bucket as committed (by a load or by this process's commit)
+   * @param started - {@link seq} when the load or commit started
+   */
+  store(entry: Entry, started: number): void {
+    const key = keyOf(entry.ref);
+    const announced = this.#keyAt.get(key);
+    if (this.#allAt > started || (announced !== undefined && announced.seq > started && announced.version !== entry.version)) {
+      this.#entries.delete(key);
+      return;
+    }
+    this.#entries.delete(key); // re-inserted last: the Map's order is the eviction order
+    this.#entries.set(key, entry);
+    if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+
+  /** Drops one bucket (a commit found it stale). */
+  evict(ref: ScopeRef): void {
+    this.#entries.delete(keyOf(ref));
+  }
+
+  /** Drops everything (e.g. a file refused by `ready()`, to be read again once fixed). */
+  clear(): void {
+    this.#entries.clear();
+    this.#allAt = ++this.#seq;
+  }
+
+  /**
+   * Applies an invalidation of this namespace from the driver, and tells the `onDidChange`
+   * listeners when another process changed something (not for this process's own commits,
+   * whose announced version is the one cached).
+   */
+  invalidate(invalidation: Invalidation): void {
+    const seq = ++this.#seq;
+    if (invalidation.kind !== "bucket") {
+      this.#entries.clear();
+      this.#allAt = seq;
+      this.#tell({ kind: "all" });
+      return;
+    }
+    const key = keyOf(invalidation.ref);
+    if (this.#busy > 0) this.#keyAt.set(key, { seq, version: invalidation.version });
+    const cached = this.#entries.get(key);
+    if (cached !== undefined && cached.version === invalidation.version) return; // our own commit
+    this.#entries.delete(key);
+    this.#tell({ kind: "bucket", ref: invalidation.ref });
+  }
+
+  /**
+   * @param listener - called after another process changed the namespace
+   * @returns a function that removes this listener only
+   */
+  listen(listener: (change: ConfigChange) => void): () => void {
+    const own = (change: ConfigChange): void => listener(change); // a distinct entry per call
+    this.#listeners.add(own);
+    return () => void this.#listeners.delete(own);
+  }
+
+  #tell(change: ConfigChange): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change);
+      } catch {
+        // a listener's bug must not keep the others from hearing about the change
+      }
+    }
+  }
+
+  #idle(): void {
+    if (--this.#busy === 0) this.#keyAt.clear();
+  }
+}
