@@ -16,14 +16,21 @@
  *   2. Fan-out: one publish to 1,000 subscribers, Cogwheel's topic vs a naive
  *      stringify-and-send loop (bench/fanout.ts).
  *   3. Memory per idle connection at 1,000 connections (bench/memory.ts).
+ *   4. Config store (bench/config.ts, workers bench/config-worker.ts): durable config updates/s
+ *      through Cogwheel's store on the JSON files (1 process) and on a throwaway PostgreSQL
+ *      started like the tests' (1 and 4 processes, distinct keys and one hot key), with the final
+ *      count checked against the updates acknowledged; as the control, the lost updates of the
+ *      whole-document and Red-like approaches on the same server; and the p50/p99 delay of
+ *      cross-process cache invalidation (LISTEN/NOTIFY, target p99 ≤ 50 ms).
  *
- * `--quick` shortens every window for a smoke run; `--only=throughput,snowflakes,codec,fanout,memory`
+ * `--quick` shortens every window for a smoke run; `--only=throughput,snowflakes,codec,fanout,memory,config`
  * runs a subset. Everything listens on 127.0.0.1; every child is killed at the end, on error, and on
  * Ctrl-C; a hard deadline ends the run if anything hangs.
  */
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { formatCodecReport, type CodecJob, type CodecReport } from "./codec.ts";
+import { CONFIG_FULL, CONFIG_QUICK, configFailed, configPhase, formatConfigReport, type ConfigReport } from "./config.ts";
 import type { FanoutJob, FanoutKind, FanoutSample } from "./fanout.ts";
 import type { ReplyCheck, ThroughputJob, ThroughputResult } from "./loadgen.ts";
 import type { MemoryJob, MemoryKind, MemorySample } from "./memory.ts";
@@ -34,7 +41,7 @@ import { checkCogwheel } from "./servers/cogwheel-api.ts";
 
 const quick = process.argv.includes("--quick");
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
-const PHASES = ["throughput", "snowflakes", "codec", "fanout", "memory"];
+const PHASES = ["throughput", "snowflakes", "codec", "fanout", "memory", "config"];
 const only = new Set(onlyArg ? onlyArg.slice(7).split(",") : PHASES);
 for (const name of only) {
   if (!PHASES.includes(name)) {
@@ -274,6 +281,8 @@ async function main(): Promise<void> {
     mem = await collect<MemorySample>("./memory.ts", job as unknown as { type: string }, memKinds.length * CFG.memRounds, 120_000);
   }
 
+  const conf: ConfigReport | null = only.has("config") ? await configPhase(quick ? CONFIG_QUICK : CONFIG_FULL, log) : null;
+
   // ------------------------------------------------------------ report
   const out: string[] = [];
   out.push("");
@@ -399,6 +408,11 @@ async function main(): Promise<void> {
     out.push("", `Cogwheel ÷ rpc-websockets (RSS per connection): ${ratio(rssMed.get("cogwheel") ?? Number.NaN, rssMed.get("rpc-websockets") ?? Number.NaN)} (lower is better)`);
   }
   out.push("");
+  out.push("### 4. Config store — durable updates/s, lost-update controls, invalidation delay");
+  out.push("");
+  if (conf === null) out.push("not run (--only)");
+  else out.push(...formatConfigReport(conf));
+  out.push("");
   out.push(`total time ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
   console.log(out.join("\n"));
 
@@ -406,7 +420,8 @@ async function main(): Promise<void> {
     [...tp, ...sf].some((r) => r.error !== null) ||
     (codec !== null && ("error" in codec || !codec.ok)) ||
     fan.some((s) => !s.ok) ||
-    mem.some((s) => !s.ok);
+    mem.some((s) => !s.ok) ||
+    (conf !== null && configFailed(conf));
   if (failed) process.exitCode = 1;
 }
 
