@@ -108,6 +108,7 @@ export class App {
       () =>
         createBot({
           dataDir,
+          configUrl: options.configUrl,
           adapter,
           logger: options.logger,
           rpc: {

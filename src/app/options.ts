@@ -1,14 +1,22 @@
 import { isAbsolute } from "node:path";
 import type { Logger } from "pino";
 import type { BotDeadlines } from "../bot/bot.ts";
+import { checkUrl } from "../config/postgres/options.ts";
 import { DEFAULT_PORT } from "../protocol/constants.ts";
 import { CONSOLE_ASSETS_DIR } from "./console-assets.ts";
 import { AppError } from "./errors.ts";
 
 /** What it takes to run a bot; `cogwheel start` fills it from flags. */
 export interface AppOptions {
-  /** Config and state (lock, token file). Created if missing. */
+  /** Config (unless `configUrl`) and state (lock, token file). Created if missing. */
   readonly dataDir: string;
+  /**
+   * Keep config in PostgreSQL at this URL (`postgres://user[:password]@host:port/database`),
+   * shared by every bot on that database, instead of JSON files in `<dataDir>/config`. Each bot
+   * still keeps its own data dir for its lock and token file. Checked up front
+   * (`ERR_CONFIG_INVALID_URL`); null or absent: JSON files.
+   */
+  readonly configUrl?: string | null;
   readonly logger: Logger;
   /** The RPC server; off unless `enabled`. */
   readonly rpc?: {
@@ -48,6 +56,7 @@ export interface AppOptions {
 /** {@link AppOptions} with every default applied. */
 export interface ResolvedAppOptions {
   readonly dataDir: string;
+  readonly configUrl: string | null;
   readonly logger: Logger;
   readonly rpc: {
     readonly enabled: boolean;
@@ -73,16 +82,23 @@ export const APP_DEFAULTS = {
   rpc: { enabled: false, port: DEFAULT_PORT, allowedOrigins: [] as readonly string[], auth: "none" as const, console: true, consoleDir: CONSOLE_ASSETS_DIR },
 } as const;
 
-const KNOWN = new Set(["dataDir", "logger", "rpc", "discordToken", "discordApiUrl", "discordIntents", "cogPaths", "bundledCogPath", "prefixes", "owners", "deadlines"]);
+const KNOWN = new Set(["dataDir", "configUrl", "logger", "rpc", "discordToken", "discordApiUrl", "discordIntents", "cogPaths", "bundledCogPath", "prefixes", "owners", "deadlines"]);
 const KNOWN_RPC = new Set(["enabled", "port", "allowedOrigins", "auth", "console", "consoleDir"]);
 const KNOWN_INTENTS = new Set(["members", "presences"]);
 
-/** Checks options up front (unknown ones are errors) and applies the defaults. */
+/**
+ * Checks options up front (unknown ones are errors) and applies the defaults.
+ *
+ * @throws AppError `ERR_APP_OPTION`; ConfigError `ERR_CONFIG_INVALID_URL` for `configUrl`
+ */
 export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   if (typeof options !== "object" || options === null) throw invalid("options must be an object");
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw invalid(`unknown option ${JSON.stringify(key)}`);
   if (typeof options.dataDir !== "string" || options.dataDir.trim() === "") throw invalid("dataDir must be a non-empty path");
   if (typeof options.logger !== "object" || options.logger === null) throw invalid("logger must be a pino logger");
+  const configUrl = options.configUrl ?? null;
+  // A ConfigError ERR_CONFIG_INVALID_URL, whose message names the URL without its password.
+  if (configUrl !== null) checkUrl(configUrl);
   const rpc = options.rpc ?? {};
   for (const key of Object.keys(rpc)) if (!KNOWN_RPC.has(key)) throw invalid(`unknown option rpc.${key}`);
   const auth = rpc.auth ?? APP_DEFAULTS.rpc.auth;
@@ -105,6 +121,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   }
   return {
     dataDir: options.dataDir,
+    configUrl,
     logger: options.logger,
     rpc: {
       enabled: rpc.enabled ?? APP_DEFAULTS.rpc.enabled,

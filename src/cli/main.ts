@@ -6,7 +6,7 @@ import { buildDashboardCommand } from "./dashboard.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import { buildRpcCommand } from "./rpc.ts";
 import { buildConfigCommand } from "./config.ts";
-import { checkStartFlags, collectIntents } from "./start-flags.ts";
+import { checkStartFlags, collectIntents, DATABASE_URL_ENV } from "./start-flags.ts";
 import { runStart, StartError, type StartFlags } from "./start.ts";
 
 function port(value: string): number {
@@ -43,6 +43,7 @@ export function buildProgram(): Command {
     .option("--cog-path <dir>", "also look for packages in this folder (repeatable)", collect, [])
     .option("--prefix <prefix>", "command prefix for this run (repeatable)", collect, [])
     .option("--token <token>", "Discord bot token (default: $DISCORD_TOKEN)")
+    .option("--config <url>", `keep config in PostgreSQL, shared by every bot on that database: postgres://user@host:port/database (default: $${DATABASE_URL_ENV}; none: JSON files in <data-dir>/config)`)
     .option("--discord-intents <list>", "privileged Discord intents to ask for, comma-separated: members, presences (enable them in the Developer Portal too)", collectIntents)
     .option("--owner <id>", "user id of an owner (repeatable)", collect, [])
     .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info"))

@@ -15,6 +15,7 @@ const NON_EMPTY = [
   ["prefix", "--prefix"],
   ["owner", "--owner"],
   ["token", "--token"],
+  ["config", "--config"],
 ] as const;
 
 /** The environment variable naming the PostgreSQL config store when `--config` is not given. */

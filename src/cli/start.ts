@@ -2,6 +2,7 @@ import { createApp, type App } from "../app/app.ts";
 import { AppError } from "../app/errors.ts";
 import { createError } from "../protocol/catalog.ts";
 import { createLogger, type LogLevel } from "./logger.ts";
+import { DATABASE_URL_ENV } from "./start-flags.ts";
 
 /** Flags of `cogwheel start`, already parsed. */
 export interface StartFlags {
@@ -15,6 +16,8 @@ export interface StartFlags {
   cogPath: string[];
   prefix: string[];
   token?: string;
+  /** `--config`: the PostgreSQL URL of the config store (default: $COGWHEEL_DATABASE_URL; none: JSON files). */
+  config?: string;
   /** `--discord-intents`: privileged intent names, checked by checkStartFlags. */
   discordIntents?: string[];
   owner: string[];
@@ -39,10 +42,13 @@ const SHUTDOWN_LIMIT_MS = 9_500;
  */
 export async function runStart(flags: StartFlags): Promise<number> {
   const logger = createLogger(flags.logLevel);
+  // The flag wins over the environment; an empty variable counts as unset, as DISCORD_TOKEN does.
+  const configUrl = flags.config ?? (process.env[DATABASE_URL_ENV] || null);
   let app: App;
   try {
     app = createApp({
       dataDir: flags.dataDir,
+      configUrl,
       logger,
       rpc: { enabled: flags.rpc, port: flags.rpcPort, allowedOrigins: flags.rpcAllowOrigin, auth: flags.rpcAuth, console: flags.rpcConsole !== "off" },
       discordToken: flags.token ?? (process.env.DISCORD_TOKEN || null),
@@ -53,7 +59,9 @@ export async function runStart(flags: StartFlags): Promise<number> {
       owners: flags.owner,
     });
   } catch (error) {
-    throw new StartError(error instanceof Error ? error.message : String(error));
+    // Say where a bad URL came from; its message names it without the password.
+    const from = (error as { code?: unknown }).code === "ERR_CONFIG_INVALID_URL" ? `${flags.config !== undefined ? "--config" : DATABASE_URL_ENV}: ` : "";
+    throw new StartError(`${from}${error instanceof Error ? error.message : String(error)}`);
   }
 
   // Signals are handled from the start: the first stops gracefully (during start-up too: a
