@@ -181,10 +181,15 @@ async function runControl(approach: ControlApproach, workers: Child[], url: stri
   return { approach, final: Number(rows[0]?.n), expected: cfg.controlN * workers.length, elapsedMs };
 }
 
-/** Interleaved rounds of every row that is not skipped. */
+/**
+ * Interleaved rounds of every row that is not skipped, in forward order in odd rounds and in
+ * reverse in even ones, so that no row always follows the same other row (a row that leaves
+ * dead tuples or WAL behind slows the next one down) and a drift in the machine's load
+ * hits every row alike.
+ */
 async function measureRows(report: ConfigReport, workers: Child[], url: string, dir: string, pgc: PostgresCluster | null, log: (s: string) => void): Promise<void> {
   for (let round = 1; round <= report.cfg.rounds; round++) {
-    for (const row of report.rows) {
+    for (const row of round % 2 === 1 ? report.rows : [...report.rows].reverse()) {
       if (row.error !== null) continue;
       try {
         const sample = await runRow(row.def, round, workers, url, dir, pgc, report.cfg);
@@ -302,7 +307,7 @@ export function formatConfigReport(r: ConfigReport): string[] {
   out.push(`${r.server || `PostgreSQL SKIPPED (${r.pgSkipped ?? "did not start"})`}; ${PROCS} worker processes, unpinned; load average (1 min) ${r.loadStart.toFixed(2)} at the start of the phase, ${r.loadEnd.toFixed(2)} at the end; ${r.seconds.toFixed(0)} s`);
   out.push("");
   out.push(
-    `Durable \`update("n", n => n + 1)\` of a member key, awaited one after another in each process (concurrency 1 per process); ${cfg.rounds} interleaved round(s) of ${cfg.warmupMs / 1000} s warm-up + ${cfg.windowMs / 1000} s window; final value read back by SQL (JSON: by a fresh store) and compared with the updates acknowledged.`,
+    `Durable \`update("n", n => n + 1)\` of a member key, awaited one after another in each process (concurrency 1 per process); ${cfg.rounds} interleaved round(s) (rows in forward, then reverse order) of ${cfg.warmupMs / 1000} s warm-up + ${cfg.windowMs / 1000} s window; final value read back by SQL (JSON: by a fresh store) and compared with the updates acknowledged.`,
   );
   out.push("");
   const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : "—");
