@@ -152,6 +152,6 @@ test("real server: a URL without password connects with the .pgpass password, an
   chmodSync(file, 0o644);
   const refused = await runChild(script, { HOME: home, PGPASSFILE: "" });
   assert.notEqual(refused.code, 0);
-  assert.match(refused.out, new RegExp(`the password file ${file} was ignored: the group or others may access it`));
+  assert.match(refused.out, new RegExp(`the server asks for a password and none was given \\(in the URL, PGPASSWORD or ${file}\\); the password file ${file} was ignored: the group or others may access it`));
   assert.doesNotMatch(refused.out, new RegExp(cluster.password));
 });
