@@ -57,6 +57,8 @@ test("target: from the URL, with pg's defaults (PGHOST, PGPORT, PGUSER, localhos
     user: "env-user",
   });
   assert.deepEqual(pgpassTarget("postgres://h/d", { PGHOST: "x", PGPORT: "1", PGUSER: "u" }), { host: "h", port: "1", database: "d", user: "u" });
+  // As pg reads it: a query parameter wins over the URL's own host, port and user.
+  assert.deepEqual(pgpassTarget("postgres://a@h:1/d?host=/sock&port=2&user=b", {}), { host: "/sock", port: "2", database: "d", user: "b" });
 });
 
 test("file: PGPASSFILE, else ~/.pgpass; ignored when the group or others may read it or it is no plain file", (t) => {

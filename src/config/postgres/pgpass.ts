@@ -165,9 +165,10 @@ export function pgpassTarget(url: string, env: NodeJS.ProcessEnv = process.env):
       return text;
     }
   };
+  // A query parameter wins over the URL's own part, as in pg-connection-string.
   const query = parsed.searchParams;
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1") || query.get("host") || env.PGHOST || "localhost";
-  const port = parsed.port || query.get("port") || env.PGPORT || "5432";
-  const user = decode(parsed.username) || query.get("user") || env.PGUSER || (process.platform === "win32" ? env.USERNAME : env.USER) || "";
-  return { host: decode(host), port, database: decode(parsed.pathname.slice(1)), user };
+  const host = query.get("host") || decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1")) || env.PGHOST || "localhost";
+  const port = query.get("port") || parsed.port || env.PGPORT || "5432";
+  const user = query.get("user") || decode(parsed.username) || env.PGUSER || (process.platform === "win32" ? env.USERNAME : env.USER) || "";
+  return { host, port, database: decode(parsed.pathname.slice(1)), user };
 }
