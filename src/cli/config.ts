@@ -96,6 +96,10 @@ function summarize(report: MigrationReport, print: (line: string) => void): numb
   const written = report.namespaces.reduce((sum, ns) => sum + ns.written, 0);
   const unchanged = report.namespaces.reduce((sum, ns) => sum + ns.unchanged, 0);
   const count = `${report.namespaces.length} namespace${report.namespaces.length === 1 ? "" : "s"}`;
+  if (report.namespaces.length === 0) {
+    print(`Nothing to copy: ${report.folder} holds no namespace file`);
+    return 0;
+  }
   if (!report.ok) {
     const failed = report.namespaces.filter((ns) => ns.mismatches.length > 0);
     for (const ns of failed) process.stderr.write(`cogwheel config migrate: namespace "${ns.namespace}" does not match after copying: ${ns.mismatches.join("; ")}\n`);

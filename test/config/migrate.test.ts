@@ -213,7 +213,12 @@ test("CLI: summary per namespace, a rerun says it is already migrated, the passw
   const second = runCli(t, ["config", "migrate", "--data-dir", dir], { COGWHEEL_DATABASE_URL: url });
   assert.deepEqual(await second.exited, { code: 0, signal: null }, second.stderrText);
   assert.equal(second.stdout.at(-1), "Done: 3 namespaces, nothing to write: 12 buckets were already equal (already migrated)");
-  for (const run of [first, second]) {
+  const empty = tempDir(t);
+  mkdirSync(join(empty, "config"));
+  const third = runCli(t, ["config", "migrate", "--to", url, "--data-dir", empty]);
+  assert.deepEqual(await third.exited, { code: 0, signal: null }, third.stderrText);
+  assert.equal(third.stdout.at(-1), `Nothing to copy: ${join(empty, "config")} holds no namespace file`);
+  for (const run of [first, second, third]) {
     assert.equal(run.stderrText, "");
     assert.ok(!run.stdout.join("\n").includes(cluster.password));
   }
