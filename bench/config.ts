@@ -245,6 +245,13 @@ export async function configPhase(cfg: ConfigCfg, log: (s: string) => void): Pro
   };
   let pgc: PostgresCluster | null = null;
   const workers: Child[] = [];
+  // Ctrl-C and the hard deadline end the process with process.exit(): remove the server and the
+  // files then too (destroy() kills by PID and removes its dir synchronously, before any await).
+  const onExit = (): void => {
+    void pgc?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", onExit);
   try {
     for (let i = 0; i < PROCS; i++) workers.push(spawnScript(`config worker ${i + 1}`, benchPath("./config-worker.ts"), { core: null }));
     try {
@@ -280,6 +287,7 @@ export async function configPhase(cfg: ConfigCfg, log: (s: string) => void): Pro
     await Promise.all(workers.map((w) => w.stop()));
     await pgc?.destroy();
     rmSync(dir, { recursive: true, force: true });
+    process.off("exit", onExit);
   }
   report.loadEnd = os.loadavg()[0]!;
   report.seconds = (Date.now() - t0) / 1000;
