@@ -83,9 +83,6 @@ async function failsWith(t: TestContext, args: string[], env: Record<string, str
 test("one-line errors: bad URL (flag, env, empty), refused, wrong password, no such database", async (t) => {
   const url = await cluster.createDatabase();
   const port = cluster.port;
-  await failsWith(t, ["--config", "mysql://root:hunter2@localhost/db"], {}, /^cogwheel: --config: PostgreSQL URL mysql:\/\/root@localhost\/db must start with postgres:\/\/ or postgresql:\/\/$/);
-  await failsWith(t, [], { COGWHEEL_DATABASE_URL: "postgres://u:hunter2@host" }, /^cogwheel: COGWHEEL_DATABASE_URL: PostgreSQL URL postgres:\/\/u@host must name one database, as in postgres:\/\/host\/cogwheel$/);
-  await failsWith(t, ["--config", " "], {}, /^cogwheel: --config must not be empty$/);
   // Nothing listens on a port just freed.
   const free = await new Promise<number>((resolve) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
@@ -93,9 +90,15 @@ test("one-line errors: bad URL (flag, env, empty), refused, wrong password, no s
       server.close(() => resolve(p));
     });
   });
-  await failsWith(t, ["--config", `postgresql://cogwheel:hunter2@127.0.0.1:${free}/db`], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgresql://cogwheel@127\\.0\\.0\\.1:${free}/db: connect ECONNREFUSED 127\\.0\\.0\\.1:${free}$`));
-  await failsWith(t, ["--config", cluster.urlOf(dbName(url), "hunter2")], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgres://cogwheel@127\\.0\\.0\\.1:${port}/${dbName(url)}: password authentication failed for user "cogwheel" \\(SQLSTATE 28P01\\)$`));
-  await failsWith(t, ["--config", cluster.urlOf("no_such_db")], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgres://cogwheel@127\\.0\\.0\\.1:${port}/no_such_db: database "no_such_db" does not exist \\(SQLSTATE 3D000\\)$`));
+  // Independent processes: run together, each checked on its own.
+  await Promise.all([
+    failsWith(t, ["--config", "mysql://root:hunter2@localhost/db"], {}, /^cogwheel: --config: PostgreSQL URL mysql:\/\/root@localhost\/db must start with postgres:\/\/ or postgresql:\/\/$/),
+    failsWith(t, [], { COGWHEEL_DATABASE_URL: "postgres://u:hunter2@host" }, /^cogwheel: COGWHEEL_DATABASE_URL: PostgreSQL URL postgres:\/\/u@host must name one database, as in postgres:\/\/host\/cogwheel$/),
+    failsWith(t, ["--config", " "], {}, /^cogwheel: --config must not be empty$/),
+    failsWith(t, ["--config", `postgresql://cogwheel:hunter2@127.0.0.1:${free}/db`], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgresql://cogwheel@127\\.0\\.0\\.1:${free}/db: connect ECONNREFUSED 127\\.0\\.0\\.1:${free}$`)),
+    failsWith(t, ["--config", cluster.urlOf(dbName(url), "hunter2")], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgres://cogwheel@127\\.0\\.0\\.1:${port}/${dbName(url)}: password authentication failed for user "cogwheel" \\(SQLSTATE 28P01\\)$`)),
+    failsWith(t, ["--config", cluster.urlOf("no_such_db")], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgres://cogwheel@127\\.0\\.0\\.1:${port}/no_such_db: database "no_such_db" does not exist \\(SQLSTATE 3D000\\)$`)),
+  ]);
 });
 
 test("one-line errors: a role without CREATE on the schema, a database with synchronous_commit off", async (t) => {

@@ -248,10 +248,10 @@ test("CLI: refused while a bot holds the data dir, and for a bad URL or missing 
     [["--to", url, "--data-dir", join(dir, "nope")], /^cogwheel config migrate: data dir .*nope does not exist\n$/],
     [["--to", url.replace(/\/[^/]+$/, "/no_such_db")], /^cogwheel config migrate: Cannot connect to PostgreSQL postgres:\/\/cogwheel@127\.0\.0\.1:\d+\/no_such_db: database "no_such_db" does not exist \(SQLSTATE 3D000\)\n$/],
   ];
-  for (const [args, expected] of cases) {
+  await Promise.all(cases.map(async ([args, expected]) => {
     const run = runCli(t, ["config", "migrate", "--data-dir", dir, ...args], { COGWHEEL_DATABASE_URL: "" });
     assert.deepEqual(await run.exited, { code: 1, signal: null }, args.join(" "));
     assert.match(run.stderrText, expected);
     assert.ok(!run.stderrText.includes("hunter2") && !run.stderrText.includes(cluster.password));
-  }
+  }));
 });
