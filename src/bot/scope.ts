@@ -62,7 +62,7 @@ export class PackageScope {
   readonly #host: ScopeHost;
   readonly #entries: Entry[] = [];
   /** Released after every cog is gone, so a cog's `cogUnload` can still write its config. */
-  readonly #leases: Array<{ value: boolean }> = [];
+  readonly #leases: Lease[] = [];
   #state: ScopeState = "open";
   #disposing: Promise<ScopeDisposal> | null = null;
 
@@ -189,7 +189,7 @@ export class PackageScope {
   config<D extends NamespaceDefaults>(namespace: string, defaults?: D): ConfigNamespace<D> {
     this.#open("open a config namespace");
     const handle = this.#host.config.namespace(namespace, defaults);
-    const released = { value: false };
+    const released: Lease = { value: false, listeners: [] };
     this.#leases.push(released);
     return leased(handle, released, this.name, handle.name);
   }
@@ -229,7 +229,10 @@ export class PackageScope {
         }
       }
     }
-    for (const lease of this.#leases.splice(0)) lease.value = true;
+    for (const lease of this.#leases.splice(0)) {
+      lease.value = true;
+      for (const listener of lease.listeners.splice(0)) listener.dispose(); // onDidChange listeners end with the package
+    }
     this.#state = "disposed";
     for (const problem of problems) this.logger.warn({ package: this.name, problem }, "problem while unloading a package");
     return { problems };
@@ -268,12 +271,19 @@ function messageOf(error: unknown): string {
 /** The namespace methods that hand out a scope object, which must be leased too. */
 const SCOPE_GETTERS = new Set<PropertyKey>(["global", "guild", "channel", "user", "member"]);
 
+/** A package's hold on one config handle: released when the package is unloaded. */
+interface Lease {
+  value: boolean;
+  /** What its `onDidChange` registered, disposed on release. */
+  readonly listeners: Disposable[];
+}
+
 /**
  * A namespace handle that refuses use once its package's scope released it, and so do the
  * scope objects it handed out (`global()`, `member(…)`…): a `ConfigScope` kept by a package
  * must not write after the package is gone.
  */
-function leased<T extends object>(handle: T, released: { value: boolean }, owner: string, what: string): T {
+function leased<T extends object>(handle: T, released: Lease, owner: string, what: string): T {
   return new Proxy(handle, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
@@ -283,6 +293,7 @@ function leased<T extends object>(handle: T, released: { value: boolean }, owner
           throw new BotError("ERR_SCOPE_DISPOSED", `package ${owner} is unloaded: its config handle ${what} can no longer be used`);
         }
         const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (property === "onDidChange") released.listeners.push(result as Disposable);
         return SCOPE_GETTERS.has(property) && typeof result === "object" && result !== null ? leased(result, released, owner, what) : result;
       };
     },
