@@ -1,0 +1,79 @@
+// Two bots on one PostgreSQL config (real server): what one bot's owner sets, the other bot
+// uses, without a restart; and a package's change listener ends with the package.
+import assert from "node:assert/strict";
+import { after, before, test, type TestContext } from "node:test";
+import { createBot } from "../../src/app/create-bot.ts";
+import type { Bot } from "../../src/bot/bot.ts";
+import { openConfigStore, PostgresDriver, type ConfigChange } from "../../src/config/index.ts";
+import { dataDir, fakeAdapter } from "../support/bot.ts";
+import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
+import { recordingLogger } from "../support/rpc.ts";
+
+let cluster: PostgresCluster;
+before(async () => {
+  cluster = await startPostgres();
+});
+after(() => cluster?.destroy());
+
+async function bot(t: TestContext, configUrl: string): Promise<Bot> {
+  const created = await createBot({ dataDir: dataDir(), configUrl, adapter: fakeAdapter(), logger: recordingLogger(), bundledCogPath: null });
+  t.after(() => created.stop());
+  await created.start({ listenRpc: false });
+  return created;
+}
+
+/** Polls a check every 10 ms until it holds; fails after 1 s (the issue's bound). */
+async function within1s(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 1000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within 1 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test("the name, prefixes, description and guild settings one bot sets are used by the other within 1 s", async (t) => {
+  const url = await cluster.createDatabase();
+  const a = await bot(t, url);
+  const b = await bot(t, url);
+  const statusChanges: string[] = [];
+  const listening = b.events.on("statusChanged", () => statusChanges.push(b.name));
+  t.after(() => listening.dispose());
+
+  await a.setName("Shared");
+  await a.setPrefixes(["?", "??"]);
+  await a.setDescription("one config, two bots");
+  await a.guildSettings.set("123", { prefixes: ["$"], modRoles: ["456"] });
+  await within1s(() => b.name === "Shared", "b's name");
+  await within1s(() => b.prefixes.join(" ") === "?? ?", "b's prefixes");
+  await within1s(() => b.description === "one config, two bots", "b's description");
+  await within1s(() => b.guildSettings.prefixesIn("123").join() === "$", "b's prefixes in guild 123");
+  assert.deepEqual(b.guildSettings.cached("123").modRoles, ["456"]);
+  assert.ok(statusChanges.includes("Shared"), "b told its listeners (the status topic) about the new name");
+
+  await b.guildSettings.set("123", { prefixes: [] });
+  await within1s(() => a.guildSettings.prefixesIn("123").join(" ") === "?? ?", "a back on the global prefixes in guild 123");
+});
+
+test("a package's onDidChange hears another process's change until the package is unloaded", async (t) => {
+  const url = await cluster.createDatabase();
+  const b = await bot(t, url);
+  const writer = await openConfigStore({ buckets: await PostgresDriver.open({ url }) });
+  t.after(() => writer.close());
+  const theirs = writer.namespace("Pkg", { global: { n: 0 } });
+
+  const scope = b.createScope("pkg");
+  const heard: ConfigChange[] = [];
+  scope.config("Pkg", { global: { n: 0 } }).onDidChange((change) => heard.push(change));
+  await theirs.global().set("n", 1);
+  await within1s(() => heard.length === 1, "the package's listener");
+  assert.deepEqual(heard, [{ kind: "bucket", ref: { kind: "global" } }]);
+
+  await scope.dispose();
+  await theirs.global().set("n", 2);
+  const control: ConfigChange[] = [];
+  const still = b.config.namespace("Pkg", { global: { n: 0 } }).onDidChange((change) => control.push(change));
+  t.after(() => still.dispose());
+  await theirs.global().set("n", 3);
+  await within1s(() => control.length >= 1, "a listener that is still registered"); // n = 2 may be heard too
+  assert.equal(heard.length, 1, "the unloaded package's listener was not called again");
+});
