@@ -11,7 +11,6 @@
  */
 import type { BucketDriver, BucketVersion, Invalidation } from "./bucket-driver.ts";
 import type { Bucket } from "./document.ts";
-import { keyString, rowKey } from "./postgres/keys.ts";
 import type { ScopeRef } from "./state.ts";
 
 /** A cached bucket: its committed values (`undefined`: absent) and their version (`0`: absent). */
@@ -22,11 +21,33 @@ export interface Entry {
   readonly version: BucketVersion;
 }
 
+/** A commit in flight, from {@link BucketCache.begin}. */
+export interface Commit {
+  /** The invalidation sequence number when it started. */
+  readonly started: number;
+  /** Keys of the buckets it writes. */
+  readonly keys: readonly string[];
+  /** Key → the version it stored (filled by {@link BucketCache.store}). */
+  readonly stored: Map<string, BucketVersion>;
+}
+
 /** A change another process made, as the namespace's `onDidChange` reports it. */
 export type ConfigChange = { readonly kind: "bucket"; readonly ref: ScopeRef } | { readonly kind: "all" };
 
-/** A bucket's key in the cache: the same (scope, id1, id2) key the drivers use. */
-export const keyOf = (ref: ScopeRef): string => keyString(rowKey(ref));
+/**
+ * A bucket's key in the cache, unambiguous for any ids (a member's guild id is prefixed by its
+ * length). Plain concatenation: it is computed on every read.
+ */
+export function keyOf(ref: ScopeRef): string {
+  switch (ref.kind) {
+    case "global":
+      return "global";
+    case "member":
+      return `member:${ref.guildId.length}:${ref.guildId}${ref.userId}`;
+    default:
+      return `${ref.kind}:${ref.id}`;
+  }
+}
 
 /**
  * Most buckets kept per namespace; past it the oldest are dropped (they are re-read on use).
@@ -53,6 +74,10 @@ export class BucketCache {
   readonly #keyAt = new Map<string, { seq: number; version: BucketVersion }>();
   /** Loads and commits in flight; `#keyAt` is only needed while there are some. */
   #busy = 0;
+  /** Buckets this process is committing (key → commits in flight). */
+  readonly #committing = new Map<string, number>();
+  /** Invalidations of buckets being committed, applied by {@link done}. */
+  readonly #held = new Map<string, { ref: ScopeRef; versions: BucketVersion[] }>();
 
   /**
    * @param namespace - the namespace's name
@@ -108,14 +133,41 @@ export class BucketCache {
     return loading;
   }
 
-  /** Marks the start of a commit (pair with {@link done}): invalidations are tracked meanwhile. */
-  begin(): number {
+  /**
+   * Marks the start of a commit of `refs` (pair with {@link done}). Meanwhile invalidations are
+   * tracked, and those of `refs` are held back: the notification of this process's own commit
+   * often arrives before the commit's reply, and only then can it be told from another's.
+   *
+   * @returns what {@link store} and {@link done} need
+   */
+  begin(refs: readonly ScopeRef[]): Commit {
     this.#busy++;
-    return this.#seq;
+    const keys = refs.map(keyOf);
+    for (const key of keys) this.#committing.set(key, (this.#committing.get(key) ?? 0) + 1);
+    return { started: this.#seq, keys, stored: new Map() };
   }
 
-  /** Marks the end of a commit started with {@link begin}. */
-  done(): void {
+  /**
+   * Marks the end of a commit: the invalidations held back for its buckets are applied now,
+   * except the one announcing the version this commit stored (its own).
+   */
+  done(commit: Commit): void {
+    for (const key of commit.keys) {
+      const left = this.#committing.get(key)! - 1;
+      if (left > 0) {
+        this.#committing.set(key, left);
+        continue;
+      }
+      this.#committing.delete(key);
+      const held = this.#held.get(key);
+      if (held === undefined) continue;
+      this.#held.delete(key);
+      const foreign = held.versions.filter((version) => version !== commit.stored.get(key));
+      if (foreign.length > 0) {
+        this.#entries.delete(key);
+        this.#tell({ kind: "bucket", ref: held.ref });
+      }
+    }
     this.#idle();
   }
 
@@ -124,10 +176,14 @@ export class BucketCache {
    * already out of date.
    *
    * @param entry - the bucket as committed (by a load or by this process's commit)
-   * @param started - {@link seq} when the load or commit started
+   * @param started - {@link seq} when the load started, or the commit from {@link begin}
    */
-  store(entry: Entry, started: number): void {
+  store(entry: Entry, started: number | Commit): void {
     const key = keyOf(entry.ref);
+    if (typeof started !== "number") {
+      started.stored.set(key, entry.version);
+      started = started.started;
+    }
     const announced = this.#keyAt.get(key);
     if (this.#allAt > started || (announced !== undefined && announced.seq > started && announced.version !== entry.version)) {
       this.#entries.delete(key);
@@ -164,6 +220,13 @@ export class BucketCache {
     }
     const key = keyOf(invalidation.ref);
     if (this.#busy > 0) this.#keyAt.set(key, { seq, version: invalidation.version });
+    if (this.#committing.has(key)) {
+      // Decided when the commit ends (done): ours, or another process's.
+      const held = this.#held.get(key);
+      if (held === undefined) this.#held.set(key, { ref: invalidation.ref, versions: [invalidation.version] });
+      else held.versions.push(invalidation.version);
+      return;
+    }
     const cached = this.#entries.get(key);
     if (cached !== undefined && cached.version === invalidation.version) return; // our own commit
     this.#entries.delete(key);

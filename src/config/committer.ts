@@ -28,6 +28,11 @@ const SPLIT_AFTER = 2;
 const LOCK_AFTER = 3;
 /** Conflicts after which an operation gives up. */
 const MAX_CONFLICTS = 64;
+/**
+ * Most operations in one batch. Bounds one commit's size: PostgreSQL takes a lock per new
+ * bucket, and tens of thousands in one transaction exhaust its lock table.
+ */
+const MAX_BATCH = 1000;
 
 /** One operation waiting for the next batch. */
 interface Operation {
@@ -82,8 +87,8 @@ export class Committer {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue;
-        this.#queue = [];
+        const batch = this.#queue.length <= MAX_BATCH ? this.#queue : this.#queue.slice(0, MAX_BATCH);
+        this.#queue = batch === this.#queue ? [] : this.#queue.slice(MAX_BATCH);
         await this.#batch(batch);
       }
     } finally {
@@ -118,7 +123,7 @@ export class Committer {
       if (writes.length === 0) return settle(operations, outcomes);
 
       let result: CommitResult;
-      const started = this.#cache.begin();
+      const started = this.#cache.begin(writes.map((write) => write.ref));
       try {
         result = await this.#driver.commit(this.#namespace, work.reads(), writes);
         if (result.ok) {
@@ -135,7 +140,7 @@ export class Committer {
         settle(operations, outcomes.map((o) => (o.ok ? { ok: false, error } : o)));
         return;
       } finally {
-        this.#cache.done();
+        this.#cache.done(started);
       }
       if (result.ok) return settle(operations, outcomes);
 
@@ -174,7 +179,7 @@ export class Committer {
   async #locked(op: Operation, ref: ScopeRef): Promise<boolean> {
     let outcome: Outcome | undefined;
     let work: WorkingSet | undefined;
-    const started = this.#cache.begin();
+    const started = this.#cache.begin([ref]);
     try {
       const stored = await this.#driver.lockedUpdate!(this.#namespace, ref, (current) => {
         const entry: Entry = current === undefined
@@ -194,7 +199,7 @@ export class Committer {
       op.reject(error);
       return true;
     } finally {
-      this.#cache.done();
+      this.#cache.done(started);
     }
     if (outcome === undefined) return false;
     settle([op], [outcome]);

@@ -8,7 +8,7 @@ import type { Bucket } from "./document.ts";
 import { ConfigTypeError } from "./errors.ts";
 import { cloneJson, toJsonValue, type JsonValue } from "./json.ts";
 import type { NamespaceState, ScopeRef } from "./state.ts";
-import { CommittedView, type BucketView } from "./working-set.ts";
+import type { BucketView } from "./working-set.ts";
 
 /** The values of one scope: key → JSON value. */
 export type ScopeValues = { readonly [key: string]: JsonValue };
@@ -83,7 +83,7 @@ export class Scope<V extends ScopeValues> implements ConfigScope<V> {
   }
 
   get<K extends keyof V & string>(key: K): Promise<V[K]> {
-    return this.#state.read(this.#ops.ref).then((entry) => this.#ops.get(new CommittedView(entry), key) as V[K]);
+    return this.#state.read(this.#ops.ref, (bucket) => this.#ops.getIn(bucket, key) as V[K]);
   }
 
   set<K extends keyof V & string>(key: K, value: V[K]): Promise<void> {
@@ -101,7 +101,7 @@ export class Scope<V extends ScopeValues> implements ConfigScope<V> {
   }
 
   all(): Promise<V> {
-    return this.#state.read(this.#ops.ref).then((entry) => this.#ops.all(new CommittedView(entry)) as V);
+    return this.#state.read(this.#ops.ref, (bucket) => valuesOf(bucket, this.#ops.defaults) as V);
   }
 
   clear(key?: keyof V & string): Promise<void> {
@@ -128,8 +128,13 @@ export class ScopeOps {
 
   /** @returns a copy of the key's current value (the stored one, else the default) */
   get(view: BucketView, key: string): JsonValue {
+    return this.getIn(view.read(this.ref), key);
+  }
+
+  /** {@link ScopeOps.get} on the scope's values as read (`undefined`: none set). */
+  getIn(bucket: Bucket | undefined, key: string): JsonValue {
     this.#checkKey(key);
-    return this.#current(view.read(this.ref), key);
+    return this.#current(bucket, key);
   }
 
   /**

@@ -7,8 +7,9 @@
  * @module
  */
 import type { BucketDriver, ListedBucket } from "./bucket-driver.ts";
-import { BucketCache, type Entry } from "./bucket-cache.ts";
+import { BucketCache } from "./bucket-cache.ts";
 import { Committer } from "./committer.ts";
+import type { Bucket } from "./document.ts";
 import { ConfigError } from "./errors.ts";
 import type { ScopeKind } from "./namespace.ts";
 import { assertId } from "./validate.ts";
@@ -80,19 +81,20 @@ export class NamespaceState {
    * that `close()` can wait for it.
    */
   run<T>(operation: () => T | Promise<T>): Promise<T> {
-    if (this.#lifecycle.closed) {
-      return Promise.reject(new ConfigError("ERR_CONFIG_CLOSED", `Config store is closed (namespace "${this.name}")`));
-    }
-    const result = Promise.resolve().then(operation);
-    const tracked = result.catch(() => {});
-    this.#lifecycle.inflight.add(tracked);
-    void tracked.then(() => this.#lifecycle.inflight.delete(tracked));
-    return result;
+    if (this.#lifecycle.closed) return Promise.reject(this.#closed());
+    return this.#track(Promise.resolve().then(operation));
   }
 
-  /** @returns the scope's committed bucket (cached, else loaded) */
-  read(ref: ScopeRef): Promise<Entry> {
-    return this.run(() => this.cache.get(ref));
+  /**
+   * Reads the scope's committed values (cached, else loaded).
+   *
+   * @param fn - computes the result from the values (`undefined`: none set)
+   */
+  read<T>(ref: ScopeRef, fn: (bucket: Bucket | undefined) => T): Promise<T> {
+    const cached = this.#lifecycle.closed ? undefined : this.cache.peek(ref);
+    // The common case, a cached bucket, needs neither I/O nor tracking: it ends in this microtask.
+    if (cached !== undefined) return Promise.resolve(cached.data).then(fn);
+    return this.run(async () => fn((await this.cache.get(ref)).data));
   }
 
   /**
@@ -102,7 +104,8 @@ export class NamespaceState {
    * @returns `fn`'s last result, once its changes are durable
    */
   change<T>(refs: readonly ScopeRef[], fn: (view: WorkingSet) => T): Promise<T> {
-    return this.run(() => this.committer.submit(refs, fn));
+    if (this.#lifecycle.closed) return Promise.reject(this.#closed());
+    return this.#track(this.committer.submit(refs, fn));
   }
 
   /** @returns every stored bucket of a scope kind (of one guild, for members), as committed */
@@ -114,6 +117,19 @@ export class NamespaceState {
   forget(): void {
     this.cache.clear();
     this.#driver.forget?.(this.name);
+  }
+
+  #track<T>(result: Promise<T>): Promise<T> {
+    const tracked = result.then(
+      () => void this.#lifecycle.inflight.delete(tracked),
+      () => void this.#lifecycle.inflight.delete(tracked),
+    );
+    this.#lifecycle.inflight.add(tracked);
+    return result;
+  }
+
+  #closed(): ConfigError {
+    return new ConfigError("ERR_CONFIG_CLOSED", `Config store is closed (namespace "${this.name}")`);
   }
 
   /** @returns a promise that settles when no batch is running or queued */

@@ -15,25 +15,12 @@ import type { Bucket } from "./document.ts";
 import type { JsonObject } from "./json.ts";
 import type { ScopeRef } from "./state.ts";
 
-/** How scope operations reach buckets: the cache for plain reads, a working set for changes. */
+/** How scope operations reach buckets in a batch (plain reads take the cached values directly). */
 export interface BucketView {
   /** @returns the scope's current values (never mutate them), or `undefined` when none are set */
   read(ref: ScopeRef): Bucket | undefined;
   /** @returns the scope's values to change in place (a private copy), created if needed */
   write(ref: ScopeRef): Bucket;
-}
-
-/** A read-only view of committed buckets (for `get` and `all`). */
-export class CommittedView implements BucketView {
-  constructor(readonly entry: Entry) {}
-
-  read(): Bucket | undefined {
-    return this.entry.data;
-  }
-
-  write(): Bucket {
-    throw new Error("BUG: a read-only view was written to");
-  }
 }
 
 const UNCHANGED = Symbol("unchanged");

@@ -166,3 +166,13 @@ test("openConfigStore takes exactly one of dir, driver or buckets, and no unknow
     message: "openConfigStore needs exactly one of { dir } (a non-empty path), { driver } or { buckets }; unknown option cache",
   });
 });
+
+test("thousands of new scopes set in one turn are all stored: batches are bounded, so no commit exhausts the lock table", async (t) => {
+  const url = await cluster.createDatabase();
+  const conf = (await shared(t, url)).namespace("Bank", BANK);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 12_000 }, (_, i) => conf.member("g1", `u${i}`).set("balance", i)));
+  t.diagnostic(`12,000 sets in one turn: ${Math.round(performance.now() - started)} ms`);
+  const rows = await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM cogwheel_config WHERE namespace = 'Bank'", [], new URL(url).pathname.slice(1));
+  assert.equal(rows[0]!.n, "12000");
+});
