@@ -93,13 +93,14 @@ export class BucketCache {
     return this.#seq;
   }
 
-  /** @returns the cached bucket, if any (no I/O) */
+  /** @returns the cached bucket, if any (no I/O); none while invalidations are not delivered */
   peek(ref: ScopeRef): Entry | undefined {
-    return this.#entries.get(keyOf(ref));
+    return this.peekKey(keyOf(ref));
   }
 
   /** @returns the cached bucket with this key ({@link keyOf}), if any (no I/O) */
   peekKey(key: string): Entry | undefined {
+    if (this.#driver.coherent === false) return undefined; // a change made now would go unheard
     return this.#entries.get(key);
   }
 
@@ -109,7 +110,7 @@ export class BucketCache {
    */
   get(ref: ScopeRef): Promise<Entry> {
     const key = keyOf(ref);
-    const cached = this.#entries.get(key);
+    const cached = this.peekKey(key);
     if (cached !== undefined) return Promise.resolve(cached);
     let loading = this.#loads.get(key);
     if (loading === undefined) {
@@ -184,6 +185,7 @@ export class BucketCache {
       started.stored.set(key, entry.version);
       started = started.started;
     }
+    if (this.#driver.coherent === false) return; // read through until the listener is back (then "all" clears)
     const announced = this.#keyAt.get(key);
     if (this.#allAt > started || (announced !== undefined && announced.seq > started && announced.version !== entry.version)) {
       this.#entries.delete(key);

@@ -138,6 +138,14 @@ export interface BucketDriver {
   onInvalidate(listener: (invalidation: Invalidation) => void): Disposable;
 
   /**
+   * Optional: whether invalidations are being delivered right now. While `false` (the
+   * PostgreSQL listener lost its connection and is re-establishing it) the store caches
+   * nothing and reads every bucket from the driver, since a change made meanwhile would go
+   * unheard. Absent: always delivered (the JSON adapter has no other writer).
+   */
+  readonly coherent?: boolean;
+
+  /**
    * Optional pessimistic path for a hot bucket: locks it (also when absent), calls `fn` with its
    * current values, stores what `fn` returns and commits, so it cannot conflict. The store uses
    * it after repeated conflicts on one bucket, so that every writer makes progress. `fn` must not

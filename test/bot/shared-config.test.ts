@@ -36,7 +36,9 @@ test("the name, prefixes, description and guild settings one bot sets are used b
   const a = await bot(t, url);
   const b = await bot(t, url);
   const statusChanges: string[] = [];
-  const listening = b.events.on("statusChanged", () => statusChanges.push(b.name));
+  const listening = b.events.on("statusChanged", () => {
+    statusChanges.push(b.name);
+  });
   t.after(() => listening.dispose());
 
   await a.setName("Shared");

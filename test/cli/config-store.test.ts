@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, test, type TestContext } from "node:test";
 import pino from "pino";
 import { createApp } from "../../src/app/app.ts";
+import { PostgresDriver } from "../../src/config/index.ts";
 import { runCli, tempDir, type BotProcess } from "../support/cli.ts";
 import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
 
@@ -101,15 +102,24 @@ test("one-line errors: bad URL (flag, env, empty), refused, wrong password, no s
   ]);
 });
 
-test("one-line errors: a role without CREATE on the schema, a database with synchronous_commit off", async (t) => {
+test("one-line errors: a role without CREATE on the schema or without write privileges, a database with synchronous_commit off", async (t) => {
   const url = await cluster.createDatabase();
   const db = dbName(url);
   // PostgreSQL 15+ gives ordinary roles no CREATE on schema public; said explicitly for older ones.
   await cluster.query("CREATE ROLE limited LOGIN PASSWORD 'limited-pw'");
-  t.after(() => cluster.query("DROP ROLE limited"));
+  t.after(async () => {
+    await cluster.query("DROP OWNED BY limited", [], db); // its grants, below
+    await cluster.query("DROP ROLE limited");
+  });
   await cluster.query("REVOKE CREATE ON SCHEMA public FROM PUBLIC", [], db);
   const limited = `postgres://limited:limited-pw@127.0.0.1:${cluster.port}/${db}`;
   await failsWith(t, ["--config", limited], {}, new RegExp(`^cogwheel: Cannot set up the config schema on PostgreSQL postgres://limited@127\\.0\\.0\\.1:${cluster.port}/${db}: permission denied for schema public \\(SQLSTATE 42501\\)$`));
+
+  // The schema exists (set up by an owner) but the role may only read it: refused at start,
+  // naming what is missing, not at a user's first change.
+  await (await PostgresDriver.open({ url })).close();
+  await cluster.query("GRANT SELECT ON cogwheel_config, cogwheel_meta TO limited", [], db);
+  await failsWith(t, ["--config", limited], {}, new RegExp(`^cogwheel: PostgreSQL postgres://limited@127\\.0\\.0\\.1:${cluster.port}/${db}: the role lacks INSERT on cogwheel_config, UPDATE on cogwheel_config, DELETE on cogwheel_config, USAGE on cogwheel_config_version; grant them \\(see docs/postgres\\.md\\) so that config changes can be stored$`));
 
   const lax = await cluster.createDatabase();
   await cluster.query(`ALTER DATABASE "${dbName(lax)}" SET synchronous_commit = off`);

@@ -107,6 +107,16 @@ export class PostgresDriver implements BucketDriver {
     return this.#state;
   }
 
+  /** {@inheritDoc BucketDriver.coherent} */
+  get coherent(): boolean {
+    return this.#listener.state === "listening";
+  }
+
+  /** {@inheritDoc BucketDriver.whereOf} */
+  whereOf(namespace: string): { readonly text: string } {
+    return { text: `Config namespace "${namespace}" on PostgreSQL ${this.#options.target}` };
+  }
+
   /** The database, for messages: `postgres://user@host:port/db`, never with a password. */
   get target(): string {
     return this.#options.target;

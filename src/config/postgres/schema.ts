@@ -91,4 +91,33 @@ export async function ensureSchema(client: PoolClient, target: string): Promise<
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   }
+  await checkPrivileges(client, target);
+}
+
+/** What the store does with each object: each privilege is checked on its own. */
+const NEEDED: ReadonlyArray<[kind: "table" | "sequence", name: string, privilege: string]> = [
+  ["table", "cogwheel_config", "SELECT"],
+  ["table", "cogwheel_config", "INSERT"],
+  ["table", "cogwheel_config", "UPDATE"],
+  ["table", "cogwheel_config", "DELETE"],
+  ["sequence", "cogwheel_config_version", "USAGE"],
+];
+
+/**
+ * Refuses to start without the privileges every write needs, so that a role set up without
+ * them fails at start with one line, not at a user's first change.
+ *
+ * @throws ConfigError `ERR_CONFIG_CONNECT_FAILED` naming the missing privileges
+ */
+async function checkPrivileges(client: PoolClient, target: string): Promise<void> {
+  const columns = NEEDED.map(([kind], i) => `has_${kind}_privilege($${2 * i + 1}, $${2 * i + 2}) AS p${i}`);
+  const params = NEEDED.flatMap(([, name, privilege]) => [name, privilege]);
+  const row = (await client.query<Record<string, boolean>>(`SELECT ${columns.join(", ")}`, params)).rows[0] ?? {};
+  const missing = NEEDED.filter((_, i) => row[`p${i}`] !== true).map(([, name, privilege]) => `${privilege} on ${name}`);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      "ERR_CONFIG_CONNECT_FAILED",
+      `PostgreSQL ${target}: the role lacks ${missing.join(", ")}; grant them (see docs/postgres.md) so that config changes can be stored`,
+    );
+  }
 }
