@@ -30,6 +30,8 @@ export function toJsonValue(value: unknown, what: string): JsonValue {
 function copy(value: unknown, what: string, at: string, ancestors: Set<object>): JsonValue {
   switch (typeof value) {
     case "string":
+      if (!storable(value)) invalid(what, at, "a string holding U+0000 or an unpaired surrogate", STORABLE);
+      return value;
     case "boolean":
       return value;
     case "number":
@@ -63,20 +65,30 @@ function copy(value: unknown, what: string, at: string, ancestors: Set<object>):
     if (Object.getOwnPropertySymbols(value).length > 0) invalid(what, at, "an object with symbol keys");
     // Object.fromEntries defines own data properties, so a "__proto__" key stays a plain key.
     return Object.fromEntries(
-      Object.keys(value).map((k) => [k, copy((value as Record<string, unknown>)[k], what, `${at}.${k}`, ancestors)]),
+      Object.keys(value).map((k) => {
+        if (!storable(k)) invalid(what, `${at}.${JSON.stringify(k)}`, "a key holding U+0000 or an unpaired surrogate", STORABLE);
+        return [k, copy((value as Record<string, unknown>)[k], what, `${at}.${k}`, ancestors)];
+      }),
     ) as JsonObject;
   } finally {
     ancestors.delete(value);
   }
 }
 
-function invalid(what: string, at: string, found: string): never {
+const JSON_ONLY = "values must be JSON (null, boolean, finite number, string, array, plain object)";
+const STORABLE =
+  "PostgreSQL's jsonb cannot hold them, so every store refuses them and a bot behaves the same on JSON files and on PostgreSQL";
+
+/** U+0000 and unpaired surrogates: text PostgreSQL's jsonb refuses. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function storable(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+function invalid(what: string, at: string, found: string, rule = JSON_ONLY): never {
   const where = at === "" ? "" : ` at ${at}`;
-  throw new ConfigTypeError(
-    "ERR_CONFIG_INVALID_VALUE",
-    `Config value for ${what}${where} is ${found}; values must be JSON ` +
-      "(null, boolean, finite number, string, array, plain object)",
-  );
+  throw new ConfigTypeError("ERR_CONFIG_INVALID_VALUE", `Config value for ${what}${where} is ${found}; ${rule}`);
 }
 
 /**

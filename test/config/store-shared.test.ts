@@ -176,3 +176,13 @@ test("thousands of new scopes set in one turn are all stored: batches are bounde
   const rows = await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM cogwheel_config WHERE namespace = 'Bank'", [], new URL(url).pathname.slice(1));
   assert.equal(rows[0]!.n, "12000");
 });
+
+test("text PostgreSQL cannot hold is refused before any SQL; surrogate pairs (emoji) are stored", async (t) => {
+  const url = await cluster.createDatabase();
+  const conf = (await shared(t, url)).namespace("Bank", BANK);
+  await assert.rejects(conf.global().set("name", "a\u0000b"), { code: "ERR_CONFIG_INVALID_VALUE" });
+  await assert.rejects(conf.global().set("tags", ["\udc00"]), { code: "ERR_CONFIG_INVALID_VALUE" });
+  await conf.global().set("name", "bot 😀");
+  const fresh = (await shared(t, url)).namespace("Bank", BANK);
+  assert.equal(await fresh.global().get("name"), "bot 😀");
+});

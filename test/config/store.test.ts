@@ -184,6 +184,10 @@ test("non-JSON values are rejected with ERR_CONFIG_INVALID_VALUE and nothing is 
     [cyclic, / at \.self is a circular reference/],
     [{ [Symbol("k")]: 1 }, /symbol keys/],
     [Promise.resolve(1), /Promise/],
+    // Refused by every store because PostgreSQL's jsonb cannot hold them.
+    ["a\u0000b", /is a string holding U\+0000 or an unpaired surrogate; PostgreSQL's jsonb cannot hold them/],
+    [["ok", "\ud800"], / at \[1\] is a string holding U\+0000 or an unpaired surrogate/],
+    [{ "k\u0000": 1 }, / at \."k\\u0000" is a key holding U\+0000/],
   ];
   for (const [value, message] of cases) {
     await assert.rejects(set(value), (e: Error & { code?: string }) => {
@@ -200,7 +204,7 @@ test("non-JSON values are rejected with ERR_CONFIG_INVALID_VALUE and nothing is 
   );
   assert.equal(await conf.global().get("v"), null, "nothing was stored");
   // Acceptable JSON round-trips, including null-prototype objects and a "__proto__" key.
-  const ok = JSON.parse('{"__proto__": {"x": 1}, "n": [1, "a", true, null, {"d": -0.5}]}');
+  const ok = JSON.parse('{"__proto__": {"x": 1}, "n": [1, "a", true, null, {"d": -0.5}], "emoji": "\\ud83d\\ude00"}');
   await set(ok);
   assert.deepEqual(await conf.global().get("v"), ok);
   await set(Object.assign(Object.create(null), { a: 1 }));
