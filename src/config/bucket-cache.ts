@@ -56,12 +56,16 @@ export function keyOf(ref: ScopeRef): string {
  */
 const MAX_ENTRIES = 50_000;
 
+/** Own versions remembered per bucket until heard; more in flight than this is harmless (a spurious onDidChange). */
+const MAX_OWN = 8;
+
 /** The cache of one namespace. */
 export class BucketCache {
   readonly #namespace: string;
   readonly #driver: BucketDriver;
   readonly #entries = new Map<string, Entry>();
-  readonly #loads = new Map<string, Promise<Entry>>();
+  /** Loads in flight, with {@link seq} when each started. */
+  readonly #loads = new Map<string, { readonly promise: Promise<Entry>; readonly started: number }>();
   readonly #listeners = new Set<(change: ConfigChange) => void>();
   /**
    * Invalidation bookkeeping, so that a load or commit that raced an invalidation does not put
@@ -78,6 +82,12 @@ export class BucketCache {
   readonly #committing = new Map<string, number>();
   /** Invalidations of buckets being committed, applied by {@link done}. */
   readonly #held = new Map<string, { ref: ScopeRef; versions: BucketVersion[] }>();
+  /**
+   * Versions this process committed whose notification has not been heard yet (a few per
+   * bucket): when it comes, it is recognised as this process's own, also after a later commit
+   * of the same bucket has started or finished.
+   */
+  readonly #own = new Map<string, BucketVersion[]>();
 
   /**
    * @param namespace - the namespace's name
@@ -112,26 +122,32 @@ export class BucketCache {
     const key = keyOf(ref);
     const cached = this.peekKey(key);
     if (cached !== undefined) return Promise.resolve(cached);
-    let loading = this.#loads.get(key);
-    if (loading === undefined) {
-      const started = this.#seq;
-      this.#busy++;
-      loading = this.#driver
-        .loadBucket(this.#namespace, ref)
-        .then((stored) => {
-          const entry: Entry = stored === undefined
-            ? { ref, data: undefined, version: 0 }
-            : { ref, data: new Map(Object.entries(stored.data)), version: stored.version };
-          this.store(entry, started);
-          return entry;
-        })
-        .finally(() => {
-          this.#loads.delete(key);
-          this.#idle();
-        });
-      this.#loads.set(key, loading);
-    }
-    return loading;
+    const shared = this.#loads.get(key);
+    // A load that started before the latest change was announced may return the older data: a
+    // reader who asks after the announcement (an onDidChange listener) needs a load of its own.
+    if (shared !== undefined && !this.#outdated(key, shared.started)) return shared.promise;
+    const started = this.#seq;
+    this.#busy++;
+    const promise: Promise<Entry> = this.#driver
+      .loadBucket(this.#namespace, ref)
+      .then((stored) => {
+        const entry: Entry = stored === undefined
+          ? { ref, data: undefined, version: 0 }
+          : { ref, data: new Map(Object.entries(stored.data)), version: stored.version };
+        this.store(entry, started);
+        return entry;
+      })
+      .finally(() => {
+        if (this.#loads.get(key)?.promise === promise) this.#loads.delete(key);
+        this.#idle();
+      });
+    this.#loads.set(key, { promise, started });
+    return promise;
+  }
+
+  /** Whether a change of `key` was announced after `started` ({@link seq} at the start of a load). */
+  #outdated(key: string, started: number): boolean {
+    return this.#allAt > started || (this.#keyAt.get(key)?.seq ?? 0) > started;
   }
 
   /**
@@ -163,7 +179,12 @@ export class BucketCache {
       const held = this.#held.get(key);
       if (held === undefined) continue;
       this.#held.delete(key);
-      const foreign = held.versions.filter((version) => version !== commit.stored.get(key));
+      // The version this commit stored is its own (so is one of an earlier own commit); a delete's
+      // version is 0 for everyone, so only this commit's own delete is recognised.
+      const foreign = held.versions.filter((version) => {
+        const own = this.#heardOwn(key, version);
+        return !own && version !== commit.stored.get(key);
+      });
       if (foreign.length > 0) {
         this.#entries.delete(key);
         this.#tell({ kind: "bucket", ref: held.ref });
@@ -184,6 +205,14 @@ export class BucketCache {
     if (typeof started !== "number") {
       started.stored.set(key, entry.version);
       started = started.started;
+      if (entry.version !== 0) {
+        const own = this.#own.get(key) ?? [];
+        own.push(entry.version);
+        if (own.length > MAX_OWN) own.shift();
+        this.#own.set(key, own);
+      }
+      // Announced as a change, so that a load that read before this commit is not cached over it.
+      this.#keyAt.set(key, { seq: ++this.#seq, version: entry.version });
     }
     if (this.#driver.coherent === false) return; // read through until the listener is back (then "all" clears)
     const announced = this.#keyAt.get(key);
@@ -229,10 +258,21 @@ export class BucketCache {
       else held.versions.push(invalidation.version);
       return;
     }
+    if (this.#heardOwn(key, invalidation.version)) return; // this process's own commit
     const cached = this.#entries.get(key);
-    if (cached !== undefined && cached.version === invalidation.version) return; // our own commit
+    if (cached !== undefined && cached.version === invalidation.version) return; // already have it
     this.#entries.delete(key);
     this.#tell({ kind: "bucket", ref: invalidation.ref });
+  }
+
+  /** Whether `version` of `key` was committed by this process (forgotten once heard). */
+  #heardOwn(key: string, version: BucketVersion): boolean {
+    const own = this.#own.get(key);
+    const at = own?.indexOf(version) ?? -1;
+    if (at === -1) return false;
+    own!.splice(at, 1);
+    if (own!.length === 0) this.#own.delete(key);
+    return true;
   }
 
   /**

@@ -20,7 +20,8 @@ import type { BucketDriver, CommitResult } from "./bucket-driver.ts";
 import { keyOf, type BucketCache, type Entry } from "./bucket-cache.ts";
 import { ConfigError } from "./errors.ts";
 import type { ScopeRef } from "./state.ts";
-import { WorkingSet } from "./working-set.ts";
+import { describeRef } from "./postgres/keys.ts";
+import { WorkingSet, type Step } from "./working-set.ts";
 
 /** Conflicts after which a batch of several operations runs them one by one. */
 const SPLIT_AFTER = 2;
@@ -33,6 +34,8 @@ const MAX_CONFLICTS = 64;
  * bucket, and tens of thousands in one transaction exhaust its lock table.
  */
 const MAX_BATCH = 1000;
+/** Most new values in one commit: a batch that would write more is halved. */
+const MAX_WRITES = 2000;
 
 /** One operation waiting for the next batch. */
 interface Operation {
@@ -44,7 +47,6 @@ interface Operation {
   reject(error: unknown): void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** The committer of one namespace. */
 export class Committer {
@@ -109,23 +111,35 @@ export class Committer {
         return;
       }
       const work = new WorkingSet((key) => loaded.get(key) ?? this.#cache.peekKey(key));
-      const outcomes: Outcome[] = [];
+      const steps: Step[] = [];
       for (const op of operations) {
-        const outcome = work.step((view) => op.run(view));
-        if (outcome === undefined) break; // a miss: load, then run again
-        outcomes.push(outcome);
+        const step = work.step((view) => op.run(view));
+        if (step === undefined) break; // a miss: load, then run again
+        steps.push(step);
       }
       if (work.misses.size > 0) {
         wanted = [...work.misses.values()];
         continue;
       }
       const writes = work.writes();
-      if (writes.length === 0) return settle(operations, outcomes);
+      const reads = work.reads();
+      // Reads of several buckets may come from different moments (one cached, one just loaded)
+      // and show half of another process's transaction; so may what made an operation throw.
+      // With nothing to store they are still checked, by a commit that only reads.
+      const check = writes.length > 0 || reads.length > 1 || (reads.length > 0 && steps.some((step) => !step.outcome.ok));
+      if (!check) return settle(operations, steps);
+      if (writes.length > MAX_WRITES && operations.length > 1) {
+        // Past what one SQL transaction can lock: halves, each its own commit.
+        const half = Math.ceil(operations.length / 2);
+        await this.#batch(operations.slice(0, half));
+        await this.#batch(operations.slice(half));
+        return;
+      }
 
       let result: CommitResult;
       const started = this.#cache.begin(writes.map((write) => write.ref));
       try {
-        result = await this.#driver.commit(this.#namespace, work.reads(), writes);
+        result = await this.#driver.commit(this.#namespace, reads, writes);
         if (result.ok) {
           writes.forEach((write, i) => {
             const version = result.ok ? result.versions[i]! : 0;
@@ -134,15 +148,20 @@ export class Committer {
           });
         }
       } catch (error) {
-        // Nothing changed (or, ERR_CONFIG_OUTCOME_UNKNOWN, nobody can tell): the operations that
-        // would have changed something fail with the driver's error; none of them is applied.
+        // Nothing changed (or, ERR_CONFIG_OUTCOME_UNKNOWN, nobody can tell). An operation that
+        // changed nothing and read nothing another one changed keeps its outcome; the others
+        // fail with the driver's error.
         for (const write of writes) this.#cache.evict(write.ref);
-        settle(operations, outcomes.map((o) => (o.ok ? { ok: false, error } : o)));
+        const changed = new Set(work.changed().keys());
+        settle(operations, steps.map((step) =>
+          step.outcome.ok && (step.wrote || [...step.reads].some((key) => changed.has(key)))
+            ? { ...step, outcome: { ok: false, error } }
+            : step));
         return;
       } finally {
         this.#cache.done(started);
       }
-      if (result.ok) return settle(operations, outcomes);
+      if (result.ok) return settle(operations, steps);
 
       this.conflicts++;
       conflicts++;
@@ -156,13 +175,14 @@ export class Committer {
         return;
       }
       if (operations.length === 1 && conflicts >= LOCK_AFTER && this.#driver.lockedUpdate !== undefined) {
-        const only = work.changed().size === 1 && work.reads().length === 1 ? work.reads()[0]!.ref : undefined;
+        const only = writes.length === 1 && reads.length === 1 ? reads[0]!.ref : undefined;
         if (only !== undefined && (await this.#locked(operations[0]!, only))) return;
       }
       if (conflicts >= MAX_CONFLICTS) {
         const error = new ConfigError(
           "ERR_CONFIG_CONTENDED",
-          `Gave up changing namespace "${this.#namespace}" after ${conflicts} conflicts with other processes' changes; nothing was changed`,
+          `Gave up changing namespace "${this.#namespace}" (${result.stale.map(describeRef).join(", ")}) after ${conflicts} ` +
+            "conflicts with other processes' changes; nothing was changed",
         );
         for (const op of operations) op.reject(error);
         return;
@@ -177,32 +197,35 @@ export class Committer {
    * @returns false if the operation now needs another bucket (back to the optimistic path)
    */
   async #locked(op: Operation, ref: ScopeRef): Promise<boolean> {
-    let outcome: Outcome | undefined;
-    let work: WorkingSet | undefined;
+    let step: Step | undefined;
+    // Thrown inside the locked update to roll it back when there is nothing to store: the
+    // driver passes a ConfigError through unchanged, so it is recognised by identity.
+    const nothing = new ConfigError("ERR_CONFIG_CONTENDED", `locked update of namespace "${this.#namespace}" ${describeRef(ref)} rolled back: nothing to store`);
     const started = this.#cache.begin([ref]);
     try {
       const stored = await this.#driver.lockedUpdate!(this.#namespace, ref, (current) => {
         const entry: Entry = current === undefined
           ? { ref, data: undefined, version: 0 }
           : { ref, data: new Map(Object.entries(current.data)), version: current.version };
-        work = new WorkingSet((key) => (key === keyOf(ref) ? entry : undefined));
-        outcome = work.step((view) => op.run(view));
+        const work = new WorkingSet((key) => (key === keyOf(ref) ? entry : undefined));
+        step = work.step((view) => op.run(view));
         const write = work.writes()[0];
-        // Unchanged (the operation failed or needs another bucket): store the current values again.
-        if (outcome === undefined || !outcome.ok || write === undefined) return current?.data ?? null;
+        if (step === undefined || !step.outcome.ok || write === undefined) throw nothing;
         return write.data;
       });
       this.lockedUpdates++;
       this.#cache.store({ ref, data: stored.data === null ? undefined : new Map(Object.entries(stored.data)), version: stored.version }, started);
     } catch (error) {
-      this.#cache.evict(ref);
-      op.reject(error);
-      return true;
+      if (error !== nothing) {
+        this.#cache.evict(ref);
+        op.reject(error);
+        return true;
+      }
     } finally {
       this.#cache.done(started);
     }
-    if (outcome === undefined) return false;
-    settle([op], [outcome]);
+    if (step === undefined) return false; // it needs another bucket now
+    settle([op], [step]);
     return true;
   }
 
@@ -214,9 +237,9 @@ export class Committer {
   }
 }
 
-function settle(operations: readonly Operation[], outcomes: readonly Outcome[]): void {
+function settle(operations: readonly Operation[], steps: readonly Step[]): void {
   operations.forEach((op, i) => {
-    const outcome = outcomes[i]!;
+    const { outcome } = steps[i]!;
     if (outcome.ok) op.resolve(outcome.value);
     else op.reject(outcome.error);
   });

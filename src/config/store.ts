@@ -96,7 +96,7 @@ export async function openConfigStore(options: ConfigStoreOptions): Promise<Conf
  * cuts off any still waiting on a dead server). With the PostgreSQL driver's own bound (1 s plus
  * 250 ms) a close stays under 2 s whatever the server does.
  */
-const DRAIN_MS = 500;
+const DRAIN_MS = 250;
 
 class Store implements ConfigStore {
   readonly #driver: BucketDriver;

@@ -25,6 +25,18 @@ export interface BucketView {
 
 const UNCHANGED = Symbol("unchanged");
 
+/** What an operation's run gave: its value, or what it threw. */
+export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** One operation's run in a working set. */
+export interface Step<T = unknown> {
+  readonly outcome: Outcome<T>;
+  /** Whether it changed a bucket (its changes are part of the commit). */
+  readonly wrote: boolean;
+  /** The keys of the buckets it read. */
+  readonly reads: ReadonlySet<string>;
+}
+
 /** The working set of one run of a batch. */
 export class WorkingSet implements BucketView {
   readonly #base: (key: string) => Entry | undefined;
@@ -34,6 +46,8 @@ export class WorkingSet implements BucketView {
   readonly misses = new Map<string, ScopeRef>();
   /** The current step's undo log: bucket key → its copy before the step's first change. */
   #journal = new Map<string, Bucket | typeof UNCHANGED>();
+  /** The keys the current step read (changes read their bucket first). */
+  #stepReads = new Set<string>();
 
   /**
    * @param base - the committed bucket for a key, if loaded
@@ -44,6 +58,7 @@ export class WorkingSet implements BucketView {
 
   read(ref: ScopeRef): Bucket | undefined {
     const key = keyOf(ref);
+    this.#stepReads.add(key);
     const changed = this.#changed.get(key);
     if (changed !== undefined) return changed.bucket;
     const entry = this.#base(key);
@@ -72,12 +87,13 @@ export class WorkingSet implements BucketView {
   /**
    * Runs one operation as a step: undone if it throws or read a bucket that is not loaded.
    *
-   * @returns `{ok: true, value}`, `{ok: false, error}`, or `undefined` after a miss
+   * @returns its outcome, whether it changed anything, and the keys it read; `undefined` after a miss
    */
-  step<T>(operation: (view: WorkingSet) => T): { ok: true; value: T } | { ok: false; error: unknown } | undefined {
+  step<T>(operation: (view: WorkingSet) => T): Step<T> | undefined {
     this.#journal = new Map();
+    this.#stepReads = new Set();
     const missesBefore = this.misses.size;
-    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+    let outcome: Outcome<T>;
     try {
       outcome = { ok: true, value: operation(this) };
     } catch (error) {
@@ -85,7 +101,8 @@ export class WorkingSet implements BucketView {
     }
     const missed = this.misses.size > missesBefore;
     if (!outcome.ok || missed) this.#undo();
-    return missed ? undefined : outcome;
+    if (missed) return undefined;
+    return { outcome, wrote: outcome.ok && this.#journal.size > 0, reads: this.#stepReads };
   }
 
   /** @returns the buckets read, with the versions seen: the commit's read set */

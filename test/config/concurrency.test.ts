@@ -100,3 +100,23 @@ test("a failed write rejects its sets and applies none of them; later writes are
   const file = JSON.parse(readFileSync(join(dir, "config", "Economy.json"), "utf8")) as NamespaceDocument;
   assert.deepEqual(file.member.g1, { u0: { balance: 1 }, u2: { balance: 7 } });
 });
+
+test("a failed write fails the operations that changed something, or read what they changed; the others of its batch keep their results", async (t) => {
+  const dir = await tempDir(t);
+  const driver = new SpyDriver(await JsonFileDriver.open(dir));
+  const store = await openConfigStore({ driver });
+  t.after(() => store.close());
+  const conf = store.namespace("Economy", { member: { balance: 0 } });
+  await conf.member("g2", "u9").set("balance", 9);
+  driver.failNext = true;
+  const [set, readsOther, readsChanged, noop] = await Promise.allSettled([
+    conf.member("g1", "u1").set("balance", 5),
+    conf.transaction((tx) => tx.member("g2", "u9").get("balance")),
+    conf.transaction((tx) => tx.member("g1", "u1").get("balance")),
+    conf.member("g3", "u3").clear(),
+  ]);
+  assert.equal(set.status === "rejected" && (set.reason as { code?: string }).code, "ENOSPC");
+  assert.deepEqual(readsOther, { status: "fulfilled", value: 9 });
+  assert.equal(readsChanged.status, "rejected", "it saw u1 = 5, which was never stored");
+  assert.deepEqual(noop, { status: "fulfilled", value: undefined });
+});
