@@ -255,11 +255,12 @@ export class Bot {
   async start(options: { listenRpc: boolean }): Promise<void> {
     this.#listenRpc = options.listenRpc;
     const global = this.#core.global();
+    // Listening first: a change another bot makes while these are read is followed too.
+    this.#following = this.#core.onDidChange((change) => void this.#follow(change));
     this.#name = await global.get("name");
     this.#description = await global.get("description");
     await this.guildSettings.load();
     this.#prefixes = this.#prefixOverride ? [...this.#prefixOverride] : normalizePrefixes(await global.get("prefixes"));
-    this.#following = this.#core.onDidChange((change) => void this.#follow(change));
     await this.packages.loadRemembered();
     if (this.#stopping) return;
     if (options.listenRpc) await this.rpc.listen();

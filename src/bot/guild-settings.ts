@@ -28,8 +28,14 @@ export class GuildSettingsStore implements GuildSettingsView {
   /** Guilds with something set; a guild absent here has {@link NONE}. */
   readonly #cache = new Map<string, GuildSettings>();
   #loading: Promise<void> | null = null;
-  /** Bumped by every refresh: a change that committed before a refresh read newer data leaves the mirror to it. */
-  #refreshes = 0;
+  /**
+   * Mirror writes are ordered by when their data was read: each read (or own commit) takes the
+   * next number, and a guild's mirror only takes data read after what it holds. So a refresh
+   * whose read started before this process's own commit cannot put older data back when it
+   * finishes last.
+   */
+  #reads = 0;
+  readonly #readAt = new Map<string, number>();
 
   /**
    * @param core - Core's config namespace
@@ -43,7 +49,8 @@ export class GuildSettingsStore implements GuildSettingsView {
   /** Reads every guild's settings into memory (once; later calls share the first). */
   load(): Promise<void> {
     return (this.#loading ??= (async () => {
-      for (const [guildId, values] of await this.#core.allGuilds()) this.#remember(guildId, values);
+      const read = ++this.#reads;
+      for (const [guildId, values] of await this.#core.allGuilds()) this.#remember(guildId, values, read);
     })());
   }
 
@@ -76,7 +83,6 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     const clean = checkPatch(patch);
     await this.load();
-    const refreshes = this.#refreshes;
     const values = await this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       for (const [key, value] of Object.entries(clean) as Array<[keyof GuildSettings, string[]]>) {
@@ -86,7 +92,7 @@ export class GuildSettingsStore implements GuildSettingsView {
       }
       return scope.all();
     });
-    return this.#rememberOwn(guildId, values, refreshes);
+    return this.#remember(guildId, values, ++this.#reads);
   }
 
   /**
@@ -98,15 +104,15 @@ export class GuildSettingsStore implements GuildSettingsView {
    */
   async refresh(change: ConfigChange): Promise<void> {
     if (change.kind === "bucket" && change.ref.kind !== "guild") return;
-    this.#refreshes++;
     await this.load();
+    const read = ++this.#reads;
     try {
       if (change.kind === "bucket" && change.ref.kind === "guild") {
-        this.#remember(change.ref.id, await this.#core.guild(change.ref.id).all());
+        this.#remember(change.ref.id, await this.#core.guild(change.ref.id).all(), read);
       } else {
         const all = await this.#core.allGuilds();
-        for (const guildId of this.#cache.keys()) if (!all.has(guildId)) this.#cache.delete(guildId);
-        for (const [guildId, values] of all) this.#remember(guildId, values);
+        for (const guildId of [...this.#cache.keys()]) if (!all.has(guildId)) this.#remember(guildId, { prefixes: [], adminRoles: [], modRoles: [] }, read);
+        for (const [guildId, values] of all) this.#remember(guildId, values, read);
       }
     } catch {
       // the store is closing, or the database is unreachable: nothing newer to show
@@ -136,7 +142,6 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     checkRoles([roleId], key);
     await this.load();
-    const refreshes = this.#refreshes;
     const values = await this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       const roles = change(scope.get(key));
@@ -147,18 +152,15 @@ export class GuildSettingsStore implements GuildSettingsView {
       return scope.all();
     });
     if (values === null) return false;
-    this.#rememberOwn(guildId, values, refreshes);
+    this.#remember(guildId, values, ++this.#reads);
     return true;
   }
 
-  /** Mirrors this process's committed change, unless a refresh since has read newer data. */
-  #rememberOwn(guildId: string, values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }, refreshes: number): GuildSettings {
-    if (this.#refreshes !== refreshes) return freeze(values); // the refresh's read includes this change
-    return this.#remember(guildId, values);
-  }
-
-  #remember(guildId: string, values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }): GuildSettings {
+  /** Mirrors a guild's values read (or committed) as read number `read`, unless it holds newer ones. */
+  #remember(guildId: string, values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }, read: number): GuildSettings {
     const settings = freeze(values);
+    if (read < (this.#readAt.get(guildId) ?? 0)) return settings;
+    this.#readAt.set(guildId, read);
     if (settings === NONE) this.#cache.delete(guildId);
     else this.#cache.set(guildId, settings);
     return settings;

@@ -2,6 +2,7 @@
 // uses, without a restart; and a package's change listener ends with the package.
 import assert from "node:assert/strict";
 import { after, before, test, type TestContext } from "node:test";
+import pg from "pg";
 import { createBot } from "../../src/app/create-bot.ts";
 import type { Bot } from "../../src/bot/bot.ts";
 import { openConfigStore, PostgresDriver, type ConfigChange } from "../../src/config/index.ts";
@@ -78,4 +79,26 @@ test("a package's onDidChange hears another process's change until the package i
   await theirs.global().set("n", 3);
   await within1s(() => control.length >= 1, "a listener that is still registered"); // n = 2 may be heard too
   assert.equal(heard.length, 1, "the unloaded package's listener was not called again");
+});
+
+test("a bot's own guild setting stays in its memory when another bot changes another guild meanwhile", async (t) => {
+  const url = await cluster.createDatabase();
+  const a = await bot(t, url);
+  const b = await bot(t, url);
+  await a.guildSettings.set("111", { prefixes: ["old!"] });
+  // Hold guild 111's row, so that a's next change waits in its commit for as long as we like.
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  t.after(() => locker.end());
+  await locker.query("BEGIN");
+  await locker.query("SELECT 1 FROM cogwheel_config WHERE namespace = 'Core' AND scope = 'guild' AND id1 = '111' FOR UPDATE");
+  const pending = a.guildSettings.set("111", { prefixes: ["new!"] });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await b.guildSettings.set("222", { prefixes: ["b!"] }); // a hears of it and refreshes, mid-commit
+  await within1s(() => a.guildSettings.prefixesIn("222").join() === "b!", "a to follow guild 222");
+  await locker.query("COMMIT");
+  assert.deepEqual((await pending).prefixes, ["new!"]);
+  await new Promise((resolve) => setTimeout(resolve, 200)); // any late refresh lands
+  assert.deepEqual(a.guildSettings.prefixesIn("111"), ["new!"], "the message handler uses a's own new prefix");
+  await within1s(() => b.guildSettings.prefixesIn("111").join() === "new!", "b to follow guild 111");
 });
