@@ -119,7 +119,7 @@ test("one-line errors: a role without CREATE on the schema or without write priv
   // naming what is missing, not at a user's first change.
   await (await PostgresDriver.open({ url })).close();
   await cluster.query("GRANT SELECT ON cogwheel_config, cogwheel_meta TO limited", [], db);
-  await failsWith(t, ["--config", limited], {}, new RegExp(`^cogwheel: PostgreSQL postgres://limited@127\\.0\\.0\\.1:${cluster.port}/${db}: the role lacks INSERT on cogwheel_config, UPDATE on cogwheel_config, DELETE on cogwheel_config, USAGE on cogwheel_config_version; grant them \\(see docs/postgres\\.md\\) so that config changes can be stored$`));
+  await failsWith(t, ["--config", limited], {}, new RegExp(`^cogwheel: PostgreSQL postgres://limited@127\\.0\\.0\\.1:${cluster.port}/${db}: the role lacks INSERT on cogwheel_config, UPDATE on cogwheel_config, DELETE on cogwheel_config, USAGE or UPDATE on cogwheel_config_version; grant them \\(see docs/postgres\\.md\\) so that config changes can be stored$`));
 
   const lax = await cluster.createDatabase();
   await cluster.query(`ALTER DATABASE "${dbName(lax)}" SET synchronous_commit = off`);

@@ -61,7 +61,7 @@ export class PostgresDriver implements BucketDriver {
   private constructor(options: ResolvedPostgresOptions, pool: pg.Pool, config: pg.ClientConfig) {
     this.#options = options;
     this.#pool = pool;
-    this.#listener = new InvalidationListener(config, (inv) => this.#emit(inv), options.maxReconnectDelayMs);
+    this.#listener = new InvalidationListener(config, (inv) => this.#emit(inv), options.maxReconnectDelayMs, options.heartbeatMs);
   }
 
   /**

@@ -2,7 +2,8 @@
  * The invalidation listener: one dedicated connection that LISTENs on `cogwheel_config` and
  * turns notifications into {@link Invalidation}s. It re-establishes its connection by itself,
  * with capped exponential backoff; whenever it loses or regains the connection it sends
- * `{kind: "all"}`, because notifications sent in between are lost for good.
+ * `{kind: "all"}`, because notifications sent in between are lost for good. A heartbeat query
+ * notices a connection that died without a reset (NAT or firewall timeout, frozen server).
  *
  * @module
  */
@@ -19,6 +20,8 @@ export class InvalidationListener {
   readonly #config: pg.ClientConfig;
   readonly #emit: (invalidation: Invalidation) => void;
   readonly #maxDelayMs: number;
+  readonly #heartbeatMs: number;
+  #heartbeat: NodeJS.Timeout | null = null;
   #state: ListenerState = "connecting";
   #client: pg.Client | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -31,11 +34,13 @@ export class InvalidationListener {
    * @param config - connection settings (those of the pool)
    * @param emit - receives every invalidation
    * @param maxDelayMs - longest pause between reconnection attempts
+   * @param heartbeatMs - how often the connection is checked, and how long the check may take
    */
-  constructor(config: pg.ClientConfig, emit: (invalidation: Invalidation) => void, maxDelayMs: number) {
+  constructor(config: pg.ClientConfig, emit: (invalidation: Invalidation) => void, maxDelayMs: number, heartbeatMs: number) {
     this.#config = config;
     this.#emit = emit;
     this.#maxDelayMs = maxDelayMs;
+    this.#heartbeatMs = heartbeatMs;
     this.#first = this.#connect();
     this.#first.catch(() => {}); // reported through ready(), when the driver asks
   }
@@ -69,13 +74,32 @@ export class InvalidationListener {
     this.#state = "listening";
     if (this.#attempt > 0) this.#emit({ kind: "all" }); // what was sent while we were away is lost
     this.#attempt = 0;
+    this.#beat(client);
+  }
+
+  /** Checks the connection every heartbeat: no answer within one heartbeat → lost. */
+  #beat(client: pg.Client): void {
+    const heartbeat = setInterval(() => {
+      if (this.#client !== client || this.#state !== "listening") return clearInterval(heartbeat);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.#heartbeatMs)));
+      const answered = client.query("SELECT 1").then(() => true, () => false);
+      void Promise.race([answered, late]).then((ok) => {
+        clearTimeout(timer);
+        if (!ok) this.#lost(client);
+      });
+    }, this.#heartbeatMs);
+    heartbeat.unref();
+    this.#heartbeat = heartbeat;
   }
 
   /** The connection failed or ended: drop caches now, try again later. */
   #lost(client: pg.Client): void {
     if (this.#client !== client || this.#state === "closed") return;
     this.#client = null;
-    client.end().catch(() => {});
+    this.#stopBeat();
+    // A client that stopped answering may never finish end(): bounded, then destroyed.
+    void endWithin(client, 1_000);
     const wasListening = this.#state === "listening";
     this.#state = "waiting";
     if (wasListening) this.#emit({ kind: "all" });
@@ -90,10 +114,16 @@ export class InvalidationListener {
     this.#timer.unref();
   }
 
+  #stopBeat(): void {
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+  }
+
   /** Stops for good; bounded by `ms` even if the server does not answer. Idempotent. */
   async close(ms: number): Promise<void> {
     if (this.#state === "closed") return;
     this.#state = "closed";
+    this.#stopBeat();
     if (this.#timer !== null) clearTimeout(this.#timer);
     const client = this.#client;
     this.#client = null;

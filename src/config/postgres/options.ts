@@ -36,6 +36,12 @@ export interface PostgresDriverOptions {
   outcomeTimeoutMs?: number;
   /** Longest pause between two attempts to re-establish the LISTEN connection. Default 5 000 ms. */
   maxReconnectDelayMs?: number;
+  /**
+   * How often the LISTEN connection is checked with a query (answered within the same time, or
+   * it is treated as lost). A connection dropped without a reset (a NAT or firewall timeout, a
+   * frozen server) would otherwise go unnoticed while caches keep old values. Default 10 000 ms.
+   */
+  heartbeatMs?: number;
 }
 
 /** Options after defaults are merged and values checked. */
@@ -53,10 +59,11 @@ const DEFAULTS = {
   closeTimeoutMs: 1_000,
   applicationName: "cogwheel",
   maxReconnectDelayMs: 5_000,
+  heartbeatMs: 10_000,
   outcomeTimeoutMs: 3_000,
 } as const;
 
-type IntegerOption = "poolSize" | "connectTimeoutMs" | "statementTimeoutMs" | "closeTimeoutMs" | "maxReconnectDelayMs" | "outcomeTimeoutMs";
+type IntegerOption = "poolSize" | "connectTimeoutMs" | "statementTimeoutMs" | "closeTimeoutMs" | "maxReconnectDelayMs" | "outcomeTimeoutMs" | "heartbeatMs";
 
 const INTEGER_LIMITS: ReadonlyArray<[IntegerOption, number, number]> = [
   ["poolSize", 1, 1000],
@@ -64,6 +71,7 @@ const INTEGER_LIMITS: ReadonlyArray<[IntegerOption, number, number]> = [
   ["statementTimeoutMs", 100, 3_600_000],
   ["closeTimeoutMs", 0, 60_000],
   ["maxReconnectDelayMs", 10, 600_000],
+  ["heartbeatMs", 50, 600_000],
   ["outcomeTimeoutMs", 100, 600_000],
 ];
 

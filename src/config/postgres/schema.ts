@@ -100,7 +100,8 @@ const NEEDED: ReadonlyArray<[kind: "table" | "sequence", name: string, privilege
   ["table", "cogwheel_config", "INSERT"],
   ["table", "cogwheel_config", "UPDATE"],
   ["table", "cogwheel_config", "DELETE"],
-  ["sequence", "cogwheel_config_version", "USAGE"],
+  // nextval() needs USAGE or UPDATE; has_sequence_privilege with both is true if either is held.
+  ["sequence", "cogwheel_config_version", "USAGE, UPDATE"],
 ];
 
 /**
@@ -113,7 +114,7 @@ async function checkPrivileges(client: PoolClient, target: string): Promise<void
   const columns = NEEDED.map(([kind], i) => `has_${kind}_privilege($${2 * i + 1}, $${2 * i + 2}) AS p${i}`);
   const params = NEEDED.flatMap(([, name, privilege]) => [name, privilege]);
   const row = (await client.query<Record<string, boolean>>(`SELECT ${columns.join(", ")}`, params)).rows[0] ?? {};
-  const missing = NEEDED.filter((_, i) => row[`p${i}`] !== true).map(([, name, privilege]) => `${privilege} on ${name}`);
+  const missing = NEEDED.filter((_, i) => row[`p${i}`] !== true).map(([, name, privilege]) => `${privilege.replace(", ", " or ")} on ${name}`);
   if (missing.length > 0) {
     throw new ConfigError(
       "ERR_CONFIG_CONNECT_FAILED",
