@@ -22,7 +22,7 @@ import type { BucketDriver, BucketRead, BucketWrite, ListedBucket } from "./buck
 import type { NamespaceDocument } from "./document.ts";
 import { ConfigError } from "./errors.ts";
 import { JsonFileDriver } from "./json-driver.ts";
-import type { JsonObject, JsonValue } from "./json.ts";
+import { toJsonValue, type JsonObject, type JsonValue } from "./json.ts";
 import type { ScopeKind } from "./namespace.ts";
 import { describeRef, keyString, rowKey } from "./postgres/keys.ts";
 import type { ScopeRef } from "./state.ts";
@@ -112,7 +112,12 @@ export async function migrateConfig(options: MigrateOptions): Promise<MigrationR
   try {
     for (const name of names) {
       const document = await source.load(name);
-      if (document !== undefined) documents.set(name, bucketsOf(document));
+      if (document === undefined) continue;
+      const buckets = bucketsOf(document);
+      // Text PostgreSQL cannot hold (U+0000, unpaired surrogates; an old or hand-edited file) is
+      // found here, naming file, scope and key, rather than midway through the copy.
+      for (const bucket of buckets) toJsonValue(bucket.data, `${describeRef(bucket.ref)} in ${source.fileOf(name)}`);
+      documents.set(name, buckets);
     }
   } finally {
     await source.close();

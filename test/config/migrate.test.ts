@@ -196,6 +196,19 @@ test("a corrupt namespace file stops the migration before anything is written", 
   await assert.rejects(migrateConfig({ dataDir: tempDir(t), target: driver }), { code: "ERR_CONFIG_INVALID_OPTIONS" });
 });
 
+test("text PostgreSQL cannot hold (U+0000 in an old file) stops the migration before anything is written, naming file, scope and key", async (t) => {
+  const dir = writeDataDir(t);
+  writeFileSync(join(dir, "config", "Zed.json"), JSON.stringify({ version: 1, member: { g1: { u1: { note: "a\u0000b" } } } }));
+  const url = await cluster.createDatabase();
+  const driver = await openDriver(t, url);
+  await assert.rejects(migrateConfig({ dataDir: dir, target: driver }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, "ERR_CONFIG_INVALID_VALUE");
+    assert.match(e.message, /^Config value for member\("g1", "u1"\) in \S+Zed\.json at \.note is a string holding U\+0000/);
+    return true;
+  });
+  assert.deepEqual(await driver.listBuckets("Core", "global"), []);
+});
+
 test("CLI: summary per namespace, a rerun says it is already migrated, the password is never printed", async (t) => {
   const dir = writeDataDir(t);
   const url = await cluster.createDatabase();

@@ -122,6 +122,8 @@ test("economy transfers from 4 processes: the total stays, no balance goes negat
   for (const [i, w] of workers.entries()) {
     const view = await w.call<Record<string, number>>("members");
     assert.deepEqual(Object.fromEntries(members.map((id) => [id, view[id] ?? 0])), expected, `process ${i}'s view`);
+    // And member by member, as commands read them: through the process's cache.
+    assert.deepEqual(await w.call<Record<string, number>>("balances", { members }), expected, `process ${i}'s cached balances`);
   }
   const mine = await economy.allMembers("g1");
   assert.deepEqual(Object.fromEntries(members.map((id) => [id, mine.get(id)?.balance ?? 0])), expected, "the seeding process's view");

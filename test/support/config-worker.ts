@@ -145,6 +145,12 @@ async function run(command: Command): Promise<unknown> {
       const all = await ns("Economy").allMembers(guild);
       return Object.fromEntries([...all].map(([id, values]) => [id, values.balance]));
     }
+    case "balances": {
+      // One get per member: these come from the process's cache when it holds them.
+      const economy = ns("Economy");
+      const ids = command.members!;
+      return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await economy.member(guild, id).get("balance")] as const)));
+    }
     case "loop": {
       // Writes until told to stop (or killed): one increment of `user`, or with `twin` one
       // transaction incrementing both, printing each value once its write resolved.
