@@ -93,7 +93,7 @@ test("one-line errors: bad URL (flag, env, empty), refused, wrong password, no s
   });
   // Independent processes: run together, each checked on its own.
   await Promise.all([
-    failsWith(t, ["--config", "mysql://root:hunter2@localhost/db"], {}, /^cogwheel: --config: PostgreSQL URL mysql:\/\/root@localhost\/db must start with postgres:\/\/ or postgresql:\/\/$/),
+    failsWith(t, ["--config", "mysql://root:hunter2@localhost/db"], {}, /^cogwheel: --config: PostgreSQL URL must start with postgres:\/\/ or postgresql:\/\/ \(not mysql:\/\/\)$/),
     failsWith(t, [], { COGWHEEL_DATABASE_URL: "postgres://u:hunter2@host" }, /^cogwheel: COGWHEEL_DATABASE_URL: PostgreSQL URL postgres:\/\/u@host must name one database, as in postgres:\/\/host\/cogwheel$/),
     failsWith(t, ["--config", " "], {}, /^cogwheel: --config must not be empty$/),
     failsWith(t, ["--config", `postgresql://cogwheel:hunter2@127.0.0.1:${free}/db`], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgresql://cogwheel@127\\.0\\.0\\.1:${free}/db: connect ECONNREFUSED 127\\.0\\.0\\.1:${free}$`)),

@@ -112,11 +112,13 @@ before(async () => {
 after(() => cluster?.destroy());
 
 /** Runs a script in a child process that dies on any DeprecationWarning; resolves with its output. */
-function runChild(script: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+function runChild(script: string, env: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, PGPASSWORD: "", ...env };
+  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--throw-deprecation", "--import", "tsx", "--input-type=module", "-e", script], {
       cwd: ROOT,
-      env: { ...process.env, PGPASSWORD: "", ...env },
+      env: childEnv,
     });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -152,8 +154,10 @@ test("real server: a URL without password connects with the .pgpass password, an
 
   // The same file readable by others is ignored, and the error says so (no password shown).
   chmodSync(file, 0o644);
-  const refused = await runChild(script, { HOME: home, PGPASSFILE: "" });
+  // PGPASSWORD unset (not empty): that is when pg would read the file itself.
+  const refused = await runChild(script, { HOME: home, PGPASSFILE: undefined, PGPASSWORD: undefined });
   assert.notEqual(refused.code, 0);
   assert.match(refused.out, new RegExp(`the server asks for a password and none was given \\(in the URL, PGPASSWORD or ${file}\\); the password file ${file} was ignored: the group or others may access it`));
   assert.doesNotMatch(refused.out, new RegExp(cluster.password));
+  assert.doesNotMatch(refused.out, /WARNING: password file|Deprecation/, "pg never read the file itself");
 });

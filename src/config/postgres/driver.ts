@@ -23,6 +23,7 @@ import type { PgpassLookup } from "./pgpass.ts";
 import { ensureSchema } from "./schema.ts";
 import { compareAndSet, isEmpty, KEY_HASH, lockAndCheck, Stale, TABLE, writeBuckets } from "./writes.ts";
 import { resolveOutcome } from "./outcome.ts";
+import { clientConfig } from "./client-config.ts";
 
 /** How long close() waits, after cutting the connections, before settling what is left. */
 const CUT_OFF_MS = 250;
@@ -39,8 +40,8 @@ export type PostgresDriverState = "open" | "closing" | "closed";
 function explainPassword(error: unknown, lookup: PgpassLookup | null): unknown {
   if (!(error instanceof ConfigError) || error.code !== "ERR_CONFIG_CONNECT_FAILED" || lookup === null || lookup.kind === "found") return error;
   const why = lookup.kind === "ignored" ? `; the password file ${lookup.file} was ignored: ${lookup.reason}` : "";
-  const message = /client password must be a string/.test(error.message)
-    ? `${error.message.replace(/: SASL: .*$/, "")}: the server asks for a password and none was given (in the URL, PGPASSWORD or ${lookup.file})${why}`
+  const message = /client password must be a string|: no password given$/.test(error.message)
+    ? `${error.message.replace(/: (SASL: .*|no password given)$/, "")}: the server asks for a password and none was given (in the URL, PGPASSWORD or ${lookup.file})${why}`
     : `${error.message}${why}`;
   return why === "" && message === error.message ? error : new ConfigError(error.code, message, { cause: error.cause });
 }
@@ -48,6 +49,8 @@ function explainPassword(error: unknown, lookup: PgpassLookup | null): unknown {
 /** The PostgreSQL implementation of {@link BucketDriver}. Create with {@link PostgresDriver.open}. */
 export class PostgresDriver implements BucketDriver {
   readonly #options: ResolvedPostgresOptions;
+  /** The client configuration of every connection (see client-config.ts). */
+  readonly #config: pg.ClientConfig;
   readonly #pool: pg.Pool;
   readonly #listener: InvalidationListener;
   readonly #subscribers = new Set<(invalidation: Invalidation) => void>();
@@ -60,6 +63,7 @@ export class PostgresDriver implements BucketDriver {
 
   private constructor(options: ResolvedPostgresOptions, pool: pg.Pool, config: pg.ClientConfig) {
     this.#options = options;
+    this.#config = config;
     this.#pool = pool;
     this.#listener = new InvalidationListener(config, (inv) => this.#emit(inv), options.maxReconnectDelayMs, options.heartbeatMs);
   }
@@ -76,15 +80,14 @@ export class PostgresDriver implements BucketDriver {
   static async open(options: PostgresDriverOptions): Promise<PostgresDriver> {
     // The password file is read here, not by pg (whose reading of it prints a DeprecationWarning).
     const { options: resolved, lookup } = withPasswordFile(resolvePostgresOptions(options));
-    const config: pg.ClientConfig = {
-      connectionString: resolved.url,
+    const config = clientConfig(resolved, {
       application_name: resolved.applicationName,
       connectionTimeoutMillis: resolved.connectTimeoutMs,
       statement_timeout: resolved.statementTimeoutMs,
       // Client-side bound: a server that vanished without closing the socket cannot stall a call.
       query_timeout: resolved.statementTimeoutMs + 2_000,
       keepAlive: true,
-    };
+    });
     const pool = new pg.Pool({ ...config, max: resolved.poolSize, idleTimeoutMillis: 30_000 });
     // An idle client's error is emitted on the pool and, unheard, would crash the process
     // (node-postgres #1790); the next checkout simply gets a new connection.
@@ -347,7 +350,7 @@ export class PostgresDriver implements BucketDriver {
           await client.query("COMMIT");
         } catch (error) {
           if (!isConnectionError(error)) throw error; // the server answered: it did not commit
-          await resolveOutcome(this.#options, xid, place(), error);
+          await resolveOutcome(this.#options, this.#config, xid, place(), error);
         }
         return result;
       } catch (error) {

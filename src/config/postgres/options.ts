@@ -116,6 +116,19 @@ export function checkUrl(url: unknown): { target: string; secret: string } {
   if (typeof url !== "string" || url.length === 0) {
     throw new ConfigError("ERR_CONFIG_INVALID_URL", "PostgreSQL URL missing: expected postgres://user@host:port/database");
   }
+  // Before parsing: in a URL that is malformed, the password may land anywhere (a host, a
+  // path, a scheme), so nothing of such a text is ever echoed.
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== "postgres" && scheme !== "postgresql") {
+    const named = scheme === undefined ? "" : ` (not ${scheme}://)`;
+    throw new ConfigError("ERR_CONFIG_INVALID_URL", `PostgreSQL URL must start with postgres:// or postgresql://${named}`);
+  }
+  if (url.split("@").length > 2) {
+    throw new ConfigError(
+      "ERR_CONFIG_INVALID_URL",
+      "PostgreSQL URL has more than one @: percent-encode @, /, : and # in the user name and password (%40, %2F, %3A, %23)",
+    );
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -125,9 +138,6 @@ export function checkUrl(url: unknown): { target: string; secret: string } {
   }
   const secret = safeDecode(parsed.password);
   const target = describe(parsed);
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw new ConfigError("ERR_CONFIG_INVALID_URL", `PostgreSQL URL ${target} must start with postgres:// or postgresql://`);
-  }
   // pg also accepts a socket directory as ?host=/run/postgresql with an empty URL host.
   if (parsed.hostname === "" && !parsed.searchParams.has("host")) {
     throw new ConfigError("ERR_CONFIG_INVALID_URL", `PostgreSQL URL ${target} names no host`);
@@ -139,11 +149,16 @@ export function checkUrl(url: unknown): { target: string; secret: string } {
   return { target, secret };
 }
 
-/** `postgres://user@host:port/db`: the URL without its password and query string. */
+/**
+ * `postgres://user@host:port/db`: the URL without its password and query string, except a
+ * socket directory given as `?host=`, which says where the connection really goes.
+ */
 function describe(url: URL): string {
   const user = url.username === "" ? "" : `${url.username}@`;
-  const host = url.host === "" ? (url.searchParams.get("host") ?? "") : url.host;
-  return `${url.protocol}//${user}${host}${url.pathname}`;
+  const socket = url.searchParams.get("host");
+  const host = url.host === "" ? (socket ?? "") : url.host;
+  const via = url.host !== "" && socket !== null ? `?host=${socket}` : "";
+  return `${url.protocol}//${user}${host}${url.pathname}${via}`;
 }
 
 function safeDecode(text: string): string {
@@ -155,19 +170,28 @@ function safeDecode(text: string): string {
 }
 
 /**
- * Removes a password from a text (a server or driver message may quote what it was given), in
- * its plain and URL-encoded forms.
+ * Removes a password from a text (a driver message may quote a connection string), in its plain
+ * and URL-encoded forms: always where it stands as a URL's password (`:secret@`), and anywhere
+ * when it is at least {@link MIN_SCRUBBED} characters long. A shorter one would match ordinary
+ * words ("e", "bot") and garble the message, revealing the password rather than hiding it;
+ * neither `pg` nor the server quotes a password outside a URL.
  *
  * @param text - any message
  * @param secret - the password ("" → nothing to remove)
- * @returns the text with every occurrence replaced by `***`
+ * @returns the text with those occurrences replaced by `***`
  */
 export function scrub(text: string, secret: string): string {
   if (secret === "") return text;
   let out = text;
-  for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join("***");
+  for (const form of new Set([secret, encodeURIComponent(secret)])) {
+    out = out.split(`:${form}@`).join(":***@");
+    if (form.length >= MIN_SCRUBBED) out = out.split(form).join("***");
+  }
   return out;
 }
+
+/** Shortest password scrubbed wherever it appears (see {@link scrub}). */
+const MIN_SCRUBBED = 6;
 
 /**
  * Adds the password from the password file (see pgpass.ts) to the URL when neither the URL nor

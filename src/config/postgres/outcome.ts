@@ -26,14 +26,14 @@ import { scrub, type ResolvedPostgresOptions } from "./options.ts";
  * @throws ConfigError `ERR_CONFIG_QUERY_FAILED` (it did not commit: nothing changed) or
  *   `ERR_CONFIG_OUTCOME_UNKNOWN` (could not find out)
  */
-export async function resolveOutcome(options: ResolvedPostgresOptions, xid: string, place: string, lost: unknown): Promise<void> {
+export async function resolveOutcome(options: ResolvedPostgresOptions, config: pg.ClientConfig, xid: string, place: string, lost: unknown): Promise<void> {
   // Keep asking for a while: the server may be restarting, or still finishing the transaction.
   const deadline = Date.now() + options.outcomeTimeoutMs;
   let last: unknown = lost;
   while (Date.now() < deadline) {
     const left = Math.max(100, deadline - Date.now());
     const client = new pg.Client({
-      connectionString: options.url,
+      ...config,
       application_name: `${options.applicationName}-resolve`,
       connectionTimeoutMillis: Math.min(left, options.connectTimeoutMs),
       query_timeout: left,
