@@ -1,12 +1,15 @@
 // `cogwheel config migrate`: copies a JSON data dir's config into PostgreSQL. The work is done
 // by src/config/migrate.ts; this file only wires flags, the data dir's lock and the output.
-// Exit codes: 0 done (or nothing to do), 1 refused or failed (one line on stderr).
+// Exit codes: 0 done (or nothing to do, or buckets that differ kept as the database has them),
+// 1 refused or failed (one line on stderr).
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { isDirectory } from "../app/data-dir.ts";
 import { acquireDataDirLock, DataDirLockError, type DataDirLock } from "../app/data-dir-lock.ts";
+import type { ScopeRef } from "../config/bucket-driver.ts";
 import { migrateConfig, type MigrationReport, type NamespaceMigration } from "../config/migrate.ts";
 import { PostgresDriver } from "../config/postgres/driver.ts";
+import { describeRef } from "../config/postgres/keys.ts";
 import { checkUrl } from "../config/postgres/options.ts";
 import { DATABASE_URL_ENV } from "./start-flags.ts";
 
@@ -14,6 +17,8 @@ import { DATABASE_URL_ENV } from "./start-flags.ts";
 export interface MigrateFlags {
   to?: string;
   dataDir: string;
+  /** Replace buckets that differ in the database with the JSON files' values. */
+  overwrite?: boolean;
 }
 
 /** A refusal or failure, printed as one line. */
@@ -27,10 +32,11 @@ export function buildConfigCommand(): Command {
   config
     .command("migrate")
     .description(
-      "copy the config of a JSON data dir into PostgreSQL, one transaction per namespace; idempotent, checked afterwards; the bot on that data dir must be stopped",
+      "copy the config of a JSON data dir into PostgreSQL, one transaction per namespace; writes only buckets the database lacks (one that differs is kept as the database has it, unless --overwrite); idempotent, checked afterwards; the bot on that data dir must be stopped",
     )
     .option("--to <url>", `PostgreSQL URL, postgres://user@host:port/database (default: $${DATABASE_URL_ENV})`)
     .option("--data-dir <dir>", "the data dir whose config/*.json files are copied", "./data")
+    .option("--overwrite", "replace buckets that differ in the database with the JSON files' values (default: keep the database's, which may be newer)")
     .action(async (flags: MigrateFlags) => {
       try {
         process.exitCode = await runMigrate(flags, (line) => process.stdout.write(`${line}\n`));
@@ -79,7 +85,7 @@ export async function runMigrate(flags: MigrateFlags, print: (line: string) => v
     const driver = await PostgresDriver.open({ url });
     try {
       print(`Copying the config of ${dataDir} into ${driver.target}`);
-      const report = await migrateConfig({ dataDir, target: driver });
+      const report = await migrateConfig({ dataDir, target: driver, overwrite: flags.overwrite === true });
       return summarize(report, print);
     } finally {
       await driver.close();
@@ -89,12 +95,16 @@ export async function runMigrate(flags: MigrateFlags, print: (line: string) => v
   }
 }
 
-/** One line per namespace, then the totals; a namespace that did not check out → stderr, exit 1. */
+/**
+ * One line per namespace, then the totals, then (if any) what was kept; a namespace that did not
+ * check out → stderr, exit 1. Kept buckets are no failure (exit 0): keeping them is the default.
+ */
 function summarize(report: MigrationReport, print: (line: string) => void): number {
   for (const file of report.skipped) print(`  skipped ${file}: not a namespace file`);
   for (const ns of report.namespaces) print(`  ${describe(ns)}`);
   const written = report.namespaces.reduce((sum, ns) => sum + ns.written, 0);
   const unchanged = report.namespaces.reduce((sum, ns) => sum + ns.unchanged, 0);
+  const kept = report.namespaces.reduce((sum, ns) => sum + ns.kept.length, 0);
   const count = `${report.namespaces.length} namespace${report.namespaces.length === 1 ? "" : "s"}`;
   if (report.namespaces.length === 0) {
     print(`Nothing to copy: ${report.folder} holds no namespace file`);
@@ -106,16 +116,28 @@ function summarize(report: MigrationReport, print: (line: string) => void): numb
     return 1;
   }
   print(
-    written === 0
+    written === 0 && kept === 0
       ? `Done: ${count}, nothing to write: ${unchanged} bucket${unchanged === 1 ? " was" : "s were"} already equal (already migrated)`
-      : `Done: ${count}, ${written} bucket${written === 1 ? "" : "s"} written, ${unchanged} unchanged; every bucket checked`,
+      : `Done: ${count}, ${written} bucket${written === 1 ? "" : "s"} written, ${unchanged} unchanged${kept === 0 ? "" : `, ${kept} differ${kept === 1 ? "s" : ""}: kept the database's`}; every bucket checked`,
   );
+  if (kept > 0) {
+    print(
+      `${kept} bucket${kept === 1 ? " differs" : "s differ"} from the JSON files: kept the database's, which may be newer (listed above); --overwrite replaces ${kept === 1 ? "it" : "them"} with the JSON files' values`,
+    );
+  }
   return 0;
 }
 
 function describe(ns: NamespaceMigration): string {
   const kinds = Object.entries(ns.buckets).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(", ");
   const total = Object.values(ns.buckets).reduce((sum, n) => sum + n, 0);
+  const differs = ns.kept.length === 0 ? "" : `, ${ns.kept.length} differ${ns.kept.length === 1 ? "s" : ""}: kept the database's (${named(ns.kept)})`;
   const extra = ns.onlyInTarget > 0 ? `; ${ns.onlyInTarget} only in the database, kept` : "";
-  return `${ns.namespace}: ${total} bucket${total === 1 ? "" : "s"}${kinds === "" ? "" : ` (${kinds})`}: ${ns.written} written, ${ns.unchanged} unchanged${extra}${ns.mismatches.length === 0 ? "" : "; MISMATCH"}`;
+  return `${ns.namespace}: ${total} bucket${total === 1 ? "" : "s"}${kinds === "" ? "" : ` (${kinds})`}: ${ns.written} written, ${ns.unchanged} unchanged${differs}${extra}${ns.mismatches.length === 0 ? "" : "; MISMATCH"}`;
+}
+
+/** The first three buckets by name, `member("100", "7")`, and how many more. */
+function named(refs: readonly ScopeRef[]): string {
+  const more = refs.length > 3 ? ` and ${refs.length - 3} more` : "";
+  return `${refs.slice(0, 3).map(describeRef).join(", ")}${more}`;
 }

@@ -5,10 +5,16 @@
  * - Every namespace file `<dir>/config/<name>.json` is read and checked first, so a corrupt file
  *   stops the migration before anything is written.
  * - Each namespace is then written in one commit, i.e. one SQL transaction: all of its buckets
- *   or none (above 1,000 buckets to write, in transactions of 1,000: see MAX_PER_COMMIT). A bucket already equal in the target is left alone; one that differs is
- *   overwritten by the JSON data. So a second run writes nothing and says so.
+ *   or none (above 1,000 buckets to write, in transactions of 1,000: see MAX_PER_COMMIT).
+ * - Only buckets the target lacks are written. A bucket already equal there is left alone. One
+ *   that differs is kept as the target has it and reported: on a database bots already use, it
+ *   is likely newer than an old data dir, and replacing it would silently revert live config
+ *   (a name, prefixes, balances). `overwrite: true` replaces it with the JSON data instead.
+ *   Either way a second run writes nothing.
  * - Afterwards every namespace is listed back, per scope kind, and compared with the JSON data,
- *   count and content; a difference is reported by namespace (the caller exits non-zero).
+ *   count and content (a kept bucket, or one another process changed after this run wrote or
+ *   checked it, may differ unless `overwrite`); a difference is reported by namespace (the caller
+ *   exits non-zero).
  * - Buckets the target has and the JSON files do not (another bot's, on a shared database) are
  *   kept and counted, never deleted: a migration adds a bot's data, it does not take anyone's.
  *
@@ -49,6 +55,12 @@ export interface MigrateOptions {
   readonly dataDir: string;
   /** Where to copy them; not closed here. `target` (if it has one) names it in messages. */
   readonly target: BucketDriver & { readonly target?: string };
+  /**
+   * Replace buckets whose data in the target differs from the JSON files' (the JSON wins).
+   * Default `false`: they are kept as the target has them and listed in
+   * {@link NamespaceMigration.kept}.
+   */
+  readonly overwrite?: boolean;
 }
 
 /** What happened to one namespace. */
@@ -56,10 +68,15 @@ export interface NamespaceMigration {
   readonly namespace: string;
   /** Non-empty buckets in the JSON file, per scope kind. */
   readonly buckets: Readonly<Record<ScopeKind, number>>;
-  /** Buckets written (created or overwritten) by this run. */
+  /** Buckets written (created, or overwritten with `overwrite`) by this run. */
   readonly written: number;
   /** Buckets already equal in the target, left alone. */
   readonly unchanged: number;
+  /**
+   * Buckets that differ in the target and were kept as it has them, not written (always empty
+   * with `overwrite`). `written + unchanged + kept.length` is the number of buckets in the file.
+   */
+  readonly kept: readonly ScopeRef[];
   /** Buckets only in the target (kept). */
   readonly onlyInTarget: number;
   /** What the check after writing found wrong (empty: every JSON bucket is in the target, equal). */
@@ -124,26 +141,48 @@ export async function migrateConfig(options: MigrateOptions): Promise<MigrationR
   }
 
   const namespaces: NamespaceMigration[] = [];
-  for (const [name, buckets] of documents) namespaces.push(await migrateNamespace(options.target, name, buckets));
+  const overwrite = options.overwrite ?? false;
+  for (const [name, buckets] of documents) namespaces.push(await migrateNamespace(options.target, name, buckets, overwrite));
   return { folder, namespaces, skipped, ok: namespaces.every((n) => n.mismatches.length === 0) };
 }
 
 /**
  * Writes one namespace's buckets in one commit (again, if another process got in between), then
  * checks. A namespace with more than {@link MAX_PER_COMMIT} buckets to write is committed in
- * parts of that size (see there).
+ * parts of that size (see there). Without `overwrite`, only absent buckets are written.
  */
-async function migrateNamespace(target: MigrateOptions["target"], namespace: string, buckets: readonly SourceBucket[]): Promise<NamespaceMigration> {
+async function migrateNamespace(
+  target: MigrateOptions["target"],
+  namespace: string,
+  buckets: readonly SourceBucket[],
+  overwrite: boolean,
+): Promise<NamespaceMigration> {
   const written = new Set<string>();
+  // Per bucket, the version this run wrote or found equal to the JSON data: the check afterwards
+  // tells by it whether a difference is the target's fault or a later change by another process.
+  const versions = new Map<string, number>();
+  let kept: ScopeRef[] = [];
   for (let attempt = 1; ; attempt++) {
     const current = await listAll(target, namespace);
     const reads: BucketRead[] = [];
     const writes: BucketWrite[] = [];
+    kept = [];
     for (const bucket of buckets) {
-      const there = current.get(keyOf(bucket.ref));
-      if (there !== undefined && canonical(there.data) === canonical(bucket.data)) continue;
+      const key = keyOf(bucket.ref);
+      const there = current.get(key);
+      if (there !== undefined && canonical(there.data) === canonical(bucket.data)) {
+        versions.set(key, there.version);
+        continue;
+      }
+      if (there !== undefined && !overwrite) {
+        // Written by an earlier attempt of this run and changed since by a bot: newer, left alone
+        // (and still counted as written). Otherwise the database's own data: kept and reported.
+        if (!written.has(key)) kept.push(bucket.ref);
+        continue;
+      }
       // The version read is the compare-and-set's base: a bucket changed meanwhile by a bot
-      // already on the database makes the commit stale, and it is re-read, never overwritten blind.
+      // already on the database makes the commit stale, and it is re-read, never overwritten blind
+      // (without `overwrite`, one a bot created meanwhile is then kept).
       reads.push({ ref: bucket.ref, version: there?.version ?? 0 });
       writes.push({ ref: bucket.ref, data: bucket.data });
     }
@@ -151,8 +190,12 @@ async function migrateNamespace(target: MigrateOptions["target"], namespace: str
     for (let start = 0; start < writes.length && stale.length === 0; start += MAX_PER_COMMIT) {
       const part = writes.slice(start, start + MAX_PER_COMMIT);
       const result = await target.commit(namespace, reads.slice(start, start + MAX_PER_COMMIT), part);
-      if (result.ok) for (const write of part) written.add(keyOf(write.ref));
-      else stale = result.stale;
+      if (result.ok) {
+        part.forEach((write, i) => {
+          written.add(keyOf(write.ref));
+          versions.set(keyOf(write.ref), result.versions[i] ?? 0);
+        });
+      } else stale = result.stale;
     }
     if (stale.length === 0) break;
     if (attempt === ATTEMPTS) {
@@ -172,11 +215,26 @@ async function migrateNamespace(target: MigrateOptions["target"], namespace: str
     if (listed !== counts[kind]) mismatches.push(`${kind}: ${counts[kind]} bucket(s) in the JSON file, ${listed} in the target`);
   }
   for (const bucket of buckets) {
-    const there = after.get(keyOf(bucket.ref));
-    if (there !== undefined && canonical(there.data) !== canonical(bucket.data)) mismatches.push(`${describeRef(bucket.ref)} differs`);
+    const key = keyOf(bucket.ref);
+    const there = after.get(key);
+    if (there === undefined || canonical(there.data) === canonical(bucket.data)) continue;
+    // With `overwrite` the JSON data must be there. Without, a bucket kept on purpose may differ
+    // (no version of it is recorded), and so may one another process changed after this run
+    // wrote it or found it equal (its version moved on: the database's is newer). Only the very
+    // version written or found equal, holding other data, means the target did not store what
+    // it acknowledged.
+    if (overwrite || there.version === versions.get(key)) mismatches.push(`${describeRef(bucket.ref)} differs`);
   }
   const onlyInTarget = [...after.keys()].filter((key) => !expected.has(key)).length;
-  return { namespace, buckets: counts, written: written.size, unchanged: buckets.length - written.size, onlyInTarget, mismatches };
+  return {
+    namespace,
+    buckets: counts,
+    written: written.size,
+    unchanged: buckets.length - written.size - kept.length,
+    kept,
+    onlyInTarget,
+    mismatches,
+  };
 }
 
 /** Every bucket of a namespace in the target, by key: one listing per scope kind. */

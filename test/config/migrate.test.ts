@@ -1,7 +1,7 @@
 // `cogwheel config migrate` (src/config/migrate.ts, src/cli/config.ts) against a real
 // PostgreSQL: every bucket of a JSON data dir lands in the database, a rerun writes nothing, a
-// changed JSON value is written again, a difference after writing is reported, and the CLI
-// refuses to copy a data dir a running bot holds.
+// bucket that differs in the database is kept and reported (replaced only with --overwrite), a
+// difference after writing is reported, and the CLI refuses to copy a data dir a running bot holds.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -103,7 +103,7 @@ test("every bucket of every namespace and scope lands in PostgreSQL, equal; file
   assert.equal(rows[0]!.n, "12", "nothing else was written (no empty buckets)");
 });
 
-test("a rerun writes nothing; a changed JSON value is written again, the others left alone; buckets only in the database are kept", async (t) => {
+test("a rerun writes nothing; buckets only in the database are kept", async (t) => {
   const dir = writeDataDir(t);
   const driver = await openDriver(t, await cluster.createDatabase());
   await migrateConfig({ dataDir: dir, target: driver });
@@ -111,23 +111,71 @@ test("a rerun writes nothing; a changed JSON value is written again, the others 
 
   const again = await migrateConfig({ dataDir: dir, target: driver });
   assert.equal(again.ok, true);
-  assert.deepEqual(again.namespaces.map((n) => [n.namespace, n.written, n.unchanged]), [["Core", 0, 2], ["Economy", 0, 9], ["Trivia", 0, 1]]);
+  assert.deepEqual(again.namespaces.map((n) => [n.namespace, n.written, n.unchanged, n.kept]), [["Core", 0, 2, []], ["Economy", 0, 9, []], ["Trivia", 0, 1, []]]);
   assert.deepEqual(await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" }), before, "not even rewritten: same version");
 
-  // Another bot on this database added a bucket; the JSON file changed one value.
+  // Another bot on this database added a bucket.
   const extra: ScopeRef = { kind: "guild", id: "999" };
   assert.ok((await driver.commit("Economy", [{ ref: extra, version: 0 }], [{ ref: extra, data: { payday: 1 } }])).ok);
-  const changed = structuredClone(FILES);
-  changed.Economy.member["100"]["7"].balance = 126;
-  writeFileSync(join(dir, "config", "Economy.json"), JSON.stringify(changed.Economy));
   const third = await migrateConfig({ dataDir: dir, target: driver });
   assert.equal(third.ok, true);
-  assert.deepEqual(third.namespaces.map((n) => [n.namespace, n.written, n.unchanged, n.onlyInTarget]), [["Core", 0, 2, 0], ["Economy", 1, 8, 1], ["Trivia", 0, 1, 0]]);
-  assert.deepEqual((await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" }))?.data, { balance: 126 });
+  assert.deepEqual(third.namespaces.map((n) => [n.namespace, n.written, n.unchanged, n.onlyInTarget]), [["Core", 0, 2, 0], ["Economy", 0, 9, 1], ["Trivia", 0, 1, 0]]);
   assert.deepEqual((await driver.loadBucket("Economy", extra))?.data, { payday: 1 }, "kept");
 });
 
-test("a bucket changed by another process between the listing and the commit: re-read and committed again, never overwritten blind", async (t) => {
+/**
+ * A migrated database the bots then changed (name, a balance), and a bucket lost from it, with
+ * the old JSON data dir migrated again: the situation that reverted live config.
+ */
+async function migratedThenChangedByBots(t: TestContext): Promise<{ dir: string; driver: PostgresDriver; url: string }> {
+  const dir = writeDataDir(t);
+  const url = await cluster.createDatabase();
+  const driver = await openDriver(t, url);
+  assert.equal((await migrateConfig({ dataDir: dir, target: driver })).ok, true);
+  const set = async (ns: string, ref: ScopeRef, data: object | null) => {
+    const version = (await driver.loadBucket(ns, ref))?.version ?? 0;
+    assert.ok((await driver.commit(ns, [{ ref, version }], [{ ref, data: data as never }])).ok);
+  };
+  await set("Core", { kind: "global" }, { name: "Live", prefixes: ["$"], packages: ["general", "economy"] });
+  await set("Economy", { kind: "member", guildId: "100", userId: "7" }, { balance: 900 });
+  await set("Trivia", { kind: "channel", id: "900" }, null);
+  return { dir, driver, url };
+}
+
+test("a bucket that differs in the database is kept as the database has it by default, reported, and not a mismatch; absent ones are written; a rerun writes nothing", async (t) => {
+  const { dir, driver } = await migratedThenChangedByBots(t);
+  const liveMember = await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" });
+
+  for (const run of [1, 2]) {
+    const report = await migrateConfig({ dataDir: dir, target: driver });
+    assert.equal(report.ok, true, `run ${run}`);
+    assert.deepEqual(
+      report.namespaces.map((n) => [n.namespace, n.written, n.unchanged, n.kept, n.mismatches]),
+      [
+        ["Core", 0, 1, [{ kind: "global" }], []],
+        ["Economy", 0, 8, [{ kind: "member", guildId: "100", userId: "7" }], []],
+        ["Trivia", run === 1 ? 1 : 0, run === 1 ? 0 : 1, [], []],
+      ],
+      `run ${run}`,
+    );
+  }
+  assert.deepEqual((await driver.loadBucket("Core", { kind: "global" }))?.data, { name: "Live", prefixes: ["$"], packages: ["general", "economy"] });
+  assert.deepEqual(await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" }), liveMember, "not even rewritten: same version");
+  assert.deepEqual((await driver.loadBucket("Trivia", { kind: "channel", id: "900" }))?.data, FILES.Trivia.channel["900"], "the absent bucket was written");
+});
+
+test("with overwrite, a bucket that differs in the database is replaced by the JSON data", async (t) => {
+  const { dir, driver } = await migratedThenChangedByBots(t);
+  const report = await migrateConfig({ dataDir: dir, target: driver, overwrite: true });
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.namespaces.map((n) => [n.namespace, n.written, n.unchanged, n.kept]), [["Core", 1, 1, []], ["Economy", 1, 8, []], ["Trivia", 1, 0, []]]);
+  assert.deepEqual((await driver.loadBucket("Core", { kind: "global" }))?.data, FILES.Core.global);
+  assert.deepEqual((await driver.loadBucket("Economy", { kind: "member", guildId: "100", userId: "7" }))?.data, { balance: 125 });
+  const again = await migrateConfig({ dataDir: dir, target: driver, overwrite: true });
+  assert.deepEqual(again.namespaces.map((n) => n.written), [0, 0, 0], "a rerun writes nothing");
+});
+
+for (const overwrite of [false, true]) test(`a bucket created by another process between the listing and the commit: re-read and committed again, never overwritten blind; then ${overwrite ? "replaced (overwrite)" : "kept (default)"}`, async (t) => {
   const dir = writeDataDir(t, { Economy: FILES.Economy });
   const url = await cluster.createDatabase();
   const driver = await openDriver(t, url);
@@ -145,11 +193,16 @@ test("a bucket changed by another process between the listing and the commit: re
       return driver.commit(ns, reads, writes);
     },
   };
-  const report = await migrateConfig({ dataDir: dir, target: racing });
+  const report = await migrateConfig({ dataDir: dir, target: racing, overwrite });
   assert.equal(commits, 2, "the stale commit was retried once");
   assert.equal(report.ok, true);
-  assert.deepEqual(report.namespaces.map((n) => [n.written, n.unchanged]), [[9, 0]]);
-  assert.deepEqual((await driver.loadBucket("Economy", ref))?.data, { payday: 50 }, "the JSON data won");
+  if (overwrite) {
+    assert.deepEqual(report.namespaces.map((n) => [n.written, n.unchanged, n.kept]), [[9, 0, []]]);
+    assert.deepEqual((await driver.loadBucket("Economy", ref))?.data, { payday: 50 }, "the JSON data won");
+  } else {
+    assert.deepEqual(report.namespaces.map((n) => [n.written, n.unchanged, n.kept]), [[8, 0, [ref]]]);
+    assert.deepEqual((await driver.loadBucket("Economy", ref))?.data, { payday: 1 }, "the other process's data was kept");
+  }
 });
 
 test("a namespace too large for one transaction's locks (20,000 new buckets) is written in parts, all of it", async (t) => {
@@ -180,6 +233,37 @@ test("the check after writing reports a bucket that did not arrive, by namespace
   assert.deepEqual(report.namespaces.filter((n) => n.mismatches.length > 0).map((n) => [n.namespace, n.mismatches]), [
     ["Economy", ["member: 3 bucket(s) in the JSON file, 0 in the target"]],
   ]);
+});
+
+test("the check after writing: a bucket another process changed after it was written is fine by default and a mismatch with overwrite; other data than acknowledged is a mismatch either way", async (t) => {
+  for (const overwrite of [false, true]) {
+    const dir = writeDataDir(t, { Economy: FILES.Economy });
+    const url = await cluster.createDatabase();
+    const driver = await openDriver(t, url);
+    const other = await openDriver(t, url);
+    // After each commit, a bot changes guild 100 (newer data); and the target stores another
+    // balance for member 100/7 than it was given, yet acknowledges it.
+    const target: BucketDriver = {
+      loadBucket: (ns, r) => driver.loadBucket(ns, r),
+      listBuckets: (ns, kind, g) => driver.listBuckets(ns, kind, g),
+      onInvalidate: (fn) => driver.onInvalidate(fn),
+      close: () => driver.close(),
+      commit: async (ns, reads, writes) => {
+        const result = await driver.commit(ns, reads, writes.map((w) => (w.ref.kind === "member" && w.ref.userId === "7" && w.ref.guildId === "100" ? { ref: w.ref, data: { balance: -1 } } : w)));
+        const ref: ScopeRef = { kind: "guild", id: "100" };
+        const version = (await other.loadBucket(ns, ref))?.version ?? 0;
+        assert.ok((await other.commit(ns, [{ ref, version }], [{ ref, data: { payday: 1 } }])).ok);
+        return result;
+      },
+    };
+    const report = await migrateConfig({ dataDir: dir, target, overwrite });
+    assert.equal(report.ok, false, `overwrite: ${overwrite}`);
+    assert.deepEqual(
+      report.namespaces.map((n) => n.mismatches),
+      [overwrite ? ['guild("100") differs', 'member("100", "7") differs'] : ['member("100", "7") differs']],
+      `overwrite: ${overwrite}`,
+    );
+  }
 });
 
 test("a corrupt namespace file stops the migration before anything is written", async (t) => {
@@ -237,6 +321,47 @@ test("CLI: summary per namespace, a rerun says it is already migrated, the passw
   }
 });
 
+test("CLI: buckets that differ in the database are kept and named, exit 0, with a line about --overwrite; --overwrite replaces them and is in --help", async (t) => {
+  const { dir, driver, url } = await migratedThenChangedByBots(t);
+  const set = async (ns: string, ref: ScopeRef, data: object) => {
+    const version = (await driver.loadBucket(ns, ref))?.version ?? 0;
+    assert.ok((await driver.commit(ns, [{ ref, version }], [{ ref, data: data as never }])).ok);
+  };
+  // Three more in Economy, so that the line names three and says how many more.
+  await set("Economy", { kind: "guild", id: "200" }, { payday: 80 });
+  await set("Economy", { kind: "member", guildId: "100", userId: "8" }, { balance: 3 });
+  await set("Economy", { kind: "member", guildId: "200", userId: "7" }, { balance: 1 });
+  const target = url.replace(`:${encodeURIComponent(cluster.password)}@`, "@");
+
+  const kept = runCli(t, ["config", "migrate", "--to", url, "--data-dir", dir]);
+  assert.deepEqual(await kept.exited, { code: 0, signal: null }, kept.stderrText);
+  assert.deepEqual(kept.stdout, [
+    `Copying the config of ${dir} into ${target}`,
+    `  Core: 2 buckets (global 1, guild 1): 0 written, 1 unchanged, 1 differs: kept the database's (global())`,
+    `  Economy: 9 buckets (global 1, guild 2, channel 1, user 2, member 3): 0 written, 5 unchanged, 4 differ: kept the database's (guild("200"), member("100", "7"), member("100", "8") and 1 more)`,
+    "  Trivia: 1 bucket (channel 1): 1 written, 0 unchanged",
+    "Done: 3 namespaces, 1 bucket written, 6 unchanged, 5 differ: kept the database's; every bucket checked",
+    "5 buckets differ from the JSON files: kept the database's, which may be newer (listed above); --overwrite replaces them with the JSON files' values",
+  ]);
+  assert.equal(kept.stderrText, "");
+  assert.deepEqual((await driver.loadBucket("Core", { kind: "global" }))?.data?.name, "Live");
+
+  const replaced = runCli(t, ["config", "migrate", "--to", url, "--data-dir", dir, "--overwrite"]);
+  assert.deepEqual(await replaced.exited, { code: 0, signal: null }, replaced.stderrText);
+  assert.deepEqual(replaced.stdout.slice(1), [
+    "  Core: 2 buckets (global 1, guild 1): 1 written, 1 unchanged",
+    "  Economy: 9 buckets (global 1, guild 2, channel 1, user 2, member 3): 4 written, 5 unchanged",
+    "  Trivia: 1 bucket (channel 1): 0 written, 1 unchanged",
+    "Done: 3 namespaces, 5 buckets written, 7 unchanged; every bucket checked",
+  ]);
+  assert.deepEqual((await driver.loadBucket("Core", { kind: "global" }))?.data, FILES.Core.global);
+
+  const help = runCli(t, ["config", "migrate", "--help"]);
+  assert.deepEqual(await help.exited, { code: 0, signal: null });
+  // Commander wraps the help at 80 columns: compared with runs of white space made one.
+  assert.match(help.stdout.join("\n").replace(/\s+/g, " "), /--overwrite replace buckets that differ in the database with the JSON files' values \(default: keep the database's, which may be newer\)/);
+});
+
 test("CLI: refused while a bot holds the data dir, and for a bad URL or missing data dir: one line, exit 1, nothing written", async (t) => {
   const dir = writeDataDir(t);
   const url = await cluster.createDatabase();
@@ -254,7 +379,7 @@ test("CLI: refused while a bot holds the data dir, and for a bad URL or missing 
   lock.release();
 
   const cases: Array<[string[], RegExp]> = [
-    [["--to", "mysql://root:hunter2@localhost/db"], /^cogwheel config migrate: PostgreSQL URL mysql:\/\/root@localhost\/db must start with postgres:\/\/ or postgresql:\/\/\n$/],
+    [["--to", "mysql://root:hunter2@localhost/db"], /^cogwheel config migrate: PostgreSQL URL must start with postgres:\/\/ or postgresql:\/\/ \(not mysql:\/\/\)\n$/],
     [["--to", "postgres://u:hunter2@[bad/db"], /^cogwheel config migrate: PostgreSQL URL is not a URL: expected postgres:\/\/user@host:port\/database\n$/],
     [["--to", ""], /^cogwheel config migrate: --to must not be empty\n$/],
     [[], /^cogwheel config migrate: --to is missing: give the PostgreSQL URL \(postgres:\/\/user@host:port\/database\) or set COGWHEEL_DATABASE_URL\n$/],
