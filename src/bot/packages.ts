@@ -151,7 +151,9 @@ export class PackageManager {
       try {
         for (const name of unique(names)) {
           const wasFailed = this.#failed.delete(name);
-          await this.#forget(name);
+          // Forgotten only if it is this bot's: loaded here, or failed here. With a shared config
+          // (PostgreSQL) a remembered package neither loaded nor failed here is another bot's.
+          if (wasFailed || this.#loaded.has(name)) await this.#forget(name);
           if (!this.#loaded.has(name)) {
             result.notloaded_packages.push(name);
             if (wasFailed) this.#host.onChange();

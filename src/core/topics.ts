@@ -31,6 +31,9 @@ export function registerCoreTopics(bot: Bot, scope: PackageScope, core: object):
       try {
         packages.publish(await bot.packages.snapshot(), { state: true });
       } catch (error) {
+        // A change made while the bot stops (packages unloading) finds the config closed: there
+        // is nobody left to tell, and nothing went wrong.
+        if ((error as { code?: unknown } | null)?.code === "ERR_CONFIG_CLOSED") return;
         scope.logger.warn({ err: error }, "could not publish CORE__PACKAGES");
       }
     });

@@ -6,7 +6,7 @@ import pg from "pg";
 import { createBot } from "../../src/app/create-bot.ts";
 import type { Bot } from "../../src/bot/bot.ts";
 import { openConfigStore, PostgresDriver, type ConfigChange } from "../../src/config/index.ts";
-import { dataDir, fakeAdapter } from "../support/bot.ts";
+import { COGS, dataDir, fakeAdapter } from "../support/bot.ts";
 import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
 import { recordingLogger } from "../support/rpc.ts";
 
@@ -17,7 +17,7 @@ before(async () => {
 after(() => cluster?.destroy());
 
 async function bot(t: TestContext, configUrl: string): Promise<Bot> {
-  const created = await createBot({ dataDir: dataDir(), configUrl, adapter: fakeAdapter(), logger: recordingLogger(), bundledCogPath: null });
+  const created = await createBot({ dataDir: dataDir(), configUrl, adapter: fakeAdapter(), logger: recordingLogger(), bundledCogPath: COGS });
   t.after(() => created.stop());
   await created.start({ listenRpc: false });
   return created;
@@ -101,4 +101,19 @@ test("a bot's own guild setting stays in its memory when another bot changes ano
   await new Promise((resolve) => setTimeout(resolve, 200)); // any late refresh lands
   assert.deepEqual(a.guildSettings.prefixesIn("111"), ["new!"], "the message handler uses a's own new prefix");
   await within1s(() => b.guildSettings.prefixesIn("111").join() === "new!", "b to follow guild 111");
+});
+
+test("unloading a package this bot does not run leaves it remembered for the bot that runs it", async (t) => {
+  const url = await cluster.createDatabase();
+  const a = await bot(t, url);
+  const b = await bot(t, url);
+  const remembered = (): Promise<string[]> => a.config.namespace("Core", { global: { packages: [] as string[] } }).global().get("packages");
+  assert.deepEqual((await b.packages.load(["general"])).loaded_packages, ["general"]);
+  let seen: string[] = [];
+  await within1s(() => (void remembered().then((list) => (seen = list)), seen.includes("general")), "a to see the remembered list");
+  assert.deepEqual((await a.packages.unload(["general"])).notloaded_packages, ["general"]);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(await remembered(), ["general"], "still remembered: b runs it, and the next bot started loads it");
+  assert.deepEqual((await b.packages.unload(["general"])).unloaded_packages, ["general"]);
+  await within1s(() => (void remembered().then((list) => (seen = list)), seen.length === 0), "b's unload to forget it");
 });

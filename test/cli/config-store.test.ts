@@ -37,9 +37,12 @@ test("--config: the bot runs on PostgreSQL, names the store without the password
   assert.deepEqual(await bot.say("!set prefix ?"), ["Prefixes set to ?"]);
   assert.deepEqual(await bot.say("?set name Robo"), ["Done. I am now Robo."]);
   assert.deepEqual(await coreGlobal(url), { prefixes: ["?"], name: "Robo" });
+  assert.deepEqual(await bot.say("?load economy"), ["Loaded economy."]);
   const line = bot.logs.find((l) => l.store !== undefined);
   assert.deepEqual([line?.store, line?.database, line?.msg], ["postgres", targetOf(url), `config store: PostgreSQL ${targetOf(url)}, shared with every bot on it`]);
   assert.deepEqual(await bot.stop(), { code: 0, signal: null });
+  // A clean stop warns about nothing (packages unloading while the store closes included).
+  assert.deepEqual(bot.logs.filter((l) => (l.level as number) >= 40).map((l) => l.msg), []);
   // The data dir is still this bot's own (its lock lived there), but config is not.
   assert.equal(existsSync(join(data, "config")), false);
   assert.deepEqual(readdirSync(data), []);
