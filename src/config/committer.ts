@@ -148,15 +148,17 @@ export class Committer {
           });
         }
       } catch (error) {
-        // Nothing changed (or, ERR_CONFIG_OUTCOME_UNKNOWN, nobody can tell). An operation that
-        // changed nothing and read nothing another one changed keeps its outcome; the others
-        // fail with the driver's error.
+        // Nothing changed (or, ERR_CONFIG_OUTCOME_UNKNOWN, nobody can tell). An operation keeps
+        // its outcome only if it needed neither this commit nor its check: it changed nothing,
+        // read nothing another one changed, and read at most one bucket (a single read needs no
+        // check), and it did not fail after reading. The others fail with the driver's error.
         for (const write of writes) this.#cache.evict(write.ref);
         const changed = new Set(work.changed().keys());
-        settle(operations, steps.map((step) =>
-          step.outcome.ok && (step.wrote || [...step.reads].some((key) => changed.has(key)))
-            ? { ...step, outcome: { ok: false, error } }
-            : step));
+        const independent = (step: Step): boolean =>
+          !step.wrote &&
+          ![...step.reads].some((key) => changed.has(key)) &&
+          (step.reads.size === 0 || (step.reads.size === 1 && step.outcome.ok));
+        settle(operations, steps.map((step) => (independent(step) ? step : { ...step, outcome: { ok: false, error } })));
         return;
       } finally {
         this.#cache.done(started);

@@ -120,3 +120,25 @@ test("a failed write fails the operations that changed something, or read what t
   assert.equal(readsChanged.status, "rejected", "it saw u1 = 5, which was never stored");
   assert.deepEqual(noop, { status: "fulfilled", value: undefined });
 });
+
+test("a failed write also fails an operation that threw because of another one's change that was never stored", async (t) => {
+  const dir = await tempDir(t);
+  const driver = new SpyDriver(await JsonFileDriver.open(dir));
+  const store = await openConfigStore({ driver });
+  t.after(() => store.close());
+  const conf = store.namespace("Economy", { member: { balance: 0 } });
+  await conf.member("g1", "u1").set("balance", 100);
+  driver.failNext = true;
+  const [emptied, withdrawal] = await Promise.allSettled([
+    conf.member("g1", "u1").set("balance", 0),
+    conf.transaction((tx) => {
+      const balance = tx.member("g1", "u1").get("balance");
+      if (balance < 10) throw new Error(`insufficient funds: balance ${balance}`);
+      tx.member("g1", "u1").set("balance", balance - 10);
+    }),
+  ]);
+  assert.equal(emptied.status === "rejected" && (emptied.reason as { code?: string }).code, "ENOSPC");
+  // Its "insufficient funds" came from a balance of 0 that was never stored: the truth is the write error.
+  assert.equal(withdrawal.status === "rejected" && (withdrawal.reason as { code?: string }).code, "ENOSPC");
+  assert.equal(await conf.member("g1", "u1").get("balance"), 100);
+});

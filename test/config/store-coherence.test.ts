@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test, type TestContext } from "node:test";
 import type { BucketDriver, Invalidation } from "../../src/config/bucket-driver.ts";
 import { openConfigStore, PostgresDriver, type ConfigChange, type ConfigStore, type PostgresDriverOptions } from "../../src/config/index.ts";
+import { wrapDriver } from "../support/config.ts";
 import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
 
 let cluster: PostgresCluster;
@@ -15,20 +16,9 @@ after(() => cluster?.destroy());
 
 const BANK = { member: { balance: 0 } };
 
-/** The real driver, with some members replaced. */
-function around(driver: PostgresDriver, over: Partial<BucketDriver>): BucketDriver {
-  return new Proxy(driver, {
-    get(target, property) {
-      if (Object.hasOwn(over, property)) return (over as Record<PropertyKey, unknown>)[property];
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  }) as unknown as BucketDriver;
-}
-
 async function open(t: TestContext, url: string, options: Partial<PostgresDriverOptions> = {}, over?: (driver: PostgresDriver) => Partial<BucketDriver>): Promise<{ store: ConfigStore; driver: PostgresDriver }> {
   const driver = await PostgresDriver.open({ url, ...options });
-  const store = await openConfigStore({ buckets: over ? around(driver, over(driver)) : driver });
+  const store = await openConfigStore({ buckets: over ? wrapDriver(driver, over(driver)) : driver });
   t.after(() => store.close());
   return { store, driver };
 }
@@ -169,4 +159,44 @@ test("a reader told of a change never gets a load that started before it (a shar
   assert.equal(await early, 1);
   await until(() => seenByListener.length > 0, 2000, "the listener's read");
   assert.deepEqual(seenByListener, [2]);
+});
+
+test("a check commit that fails rejects the transaction it was checking, never hands out a torn read", async (t) => {
+  const url = await cluster.createDatabase();
+  const { store: writer } = await open(t, url);
+  const bank = writer.namespace("Bank", BANK);
+  await bank.member("g1", "u1").set("balance", 100);
+  const held: Invalidation[] = [];
+  const { store } = await open(t, url, {}, (driver) => ({
+    onInvalidate: () => driver.onInvalidate((invalidation) => held.push(invalidation)), // notifications late
+    commit: async (namespace, reads, writes) => {
+      if (writes.length === 0) throw Object.assign(new Error("connection lost"), { code: "ERR_CONFIG_QUERY_FAILED" });
+      return driver.commit(namespace, reads, writes);
+    },
+  }));
+  const reader = store.namespace("Bank", BANK);
+  assert.equal(await reader.member("g1", "u1").get("balance"), 100); // cached, soon stale
+  await bank.transaction((tx) => {
+    tx.member("g1", "u1").update("balance", (b) => b - 30);
+    tx.member("g1", "u2").update("balance", (b) => b + 30);
+  });
+  await assert.rejects(
+    reader.transaction((tx) => tx.member("g1", "u1").get("balance") + tx.member("g1", "u2").get("balance")),
+    { code: "ERR_CONFIG_QUERY_FAILED" },
+  );
+});
+
+test("own commits stay recognised when notifications lag many commits behind", async (t) => {
+  const url = await cluster.createDatabase();
+  const { store } = await open(t, url, {}, (driver) => ({
+    // Every notification arrives 60 ms late: dozens of this process's commits are unheard at once.
+    onInvalidate: (listener) => driver.onInvalidate((invalidation) => void setTimeout(() => listener(invalidation), 60)),
+  }));
+  const conf = store.namespace("Bank", BANK);
+  const heard: ConfigChange[] = [];
+  const listening = conf.onDidChange((change) => heard.push(change));
+  t.after(() => listening.dispose());
+  for (let i = 0; i < 50; i++) await conf.member("g1", "u1").update("balance", (b) => b + 1);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(heard, []);
 });

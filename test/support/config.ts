@@ -1,5 +1,5 @@
 /** Shared helpers for the config tests. */
-import type { ConfigDriver, JsonFileDriver, NamespaceDocument } from "../../src/config/index.ts";
+import type { BucketDriver, ConfigDriver, JsonFileDriver, NamespaceDocument } from "../../src/config/index.ts";
 
 export { tempDir } from "./temp.ts";
 
@@ -25,4 +25,18 @@ export class SpyDriver implements ConfigDriver {
   close() {
     return this.inner.close();
   }
+}
+
+/**
+ * A real bucket driver with some members replaced (to delay a reply or a notification, count
+ * loads, or fail one call); every other member, getters included, is the driver's own.
+ */
+export function wrapDriver<D extends BucketDriver>(driver: D, over: Partial<BucketDriver>): BucketDriver {
+  return new Proxy(driver, {
+    get(target, property) {
+      if (Object.hasOwn(over, property)) return (over as Record<PropertyKey, unknown>)[property];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as unknown as BucketDriver;
 }
