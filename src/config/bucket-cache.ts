@@ -56,8 +56,11 @@ export function keyOf(ref: ScopeRef): string {
  */
 const MAX_ENTRIES = 50_000;
 
-/** Own versions remembered per bucket until heard; more in flight than this is harmless (a spurious onDidChange). */
-const MAX_OWN = 8;
+/**
+ * Own versions remembered until heard, over all buckets of a namespace. More unheard at once than
+ * this only costs a spurious onDidChange and an extra load.
+ */
+const MAX_OWN = 4096;
 
 /** The cache of one namespace. */
 export class BucketCache {
@@ -83,11 +86,13 @@ export class BucketCache {
   /** Invalidations of buckets being committed, applied by {@link done}. */
   readonly #held = new Map<string, { ref: ScopeRef; versions: BucketVersion[] }>();
   /**
-   * Versions this process committed whose notification has not been heard yet (a few per
-   * bucket): when it comes, it is recognised as this process's own, also after a later commit
-   * of the same bucket has started or finished.
+   * Versions this process committed whose notification has not been heard yet, as
+   * `key + "\0" + version` (versions are never reused), oldest first: when one comes, it is
+   * recognised as this process's own, also after later commits of the bucket. Bounded overall
+   * ({@link MAX_OWN}) and cleared by a namespace-wide invalidation, so a driver that announces
+   * nothing (the JSON files) or notifications lost while disconnected cannot make it grow.
    */
-  readonly #own = new Map<string, BucketVersion[]>();
+  readonly #own = new Map<string, true>();
 
   /**
    * @param namespace - the namespace's name
@@ -206,10 +211,8 @@ export class BucketCache {
       started.stored.set(key, entry.version);
       started = started.started;
       if (entry.version !== 0) {
-        const own = this.#own.get(key) ?? [];
-        own.push(entry.version);
-        if (own.length > MAX_OWN) own.shift();
-        this.#own.set(key, own);
+        this.#own.set(`${key}\0${entry.version}`, true);
+        if (this.#own.size > MAX_OWN) this.#own.delete(this.#own.keys().next().value as string);
       }
       // Announced as a change, so that a load that read before this commit is not cached over it.
       this.#keyAt.set(key, { seq: ++this.#seq, version: entry.version });
@@ -245,6 +248,7 @@ export class BucketCache {
     const seq = ++this.#seq;
     if (invalidation.kind !== "bucket") {
       this.#entries.clear();
+      this.#own.clear();
       this.#allAt = seq;
       this.#tell({ kind: "all" });
       return;
@@ -267,12 +271,7 @@ export class BucketCache {
 
   /** Whether `version` of `key` was committed by this process (forgotten once heard). */
   #heardOwn(key: string, version: BucketVersion): boolean {
-    const own = this.#own.get(key);
-    const at = own?.indexOf(version) ?? -1;
-    if (at === -1) return false;
-    own!.splice(at, 1);
-    if (own!.length === 0) this.#own.delete(key);
-    return true;
+    return this.#own.delete(`${key}\0${version}`);
   }
 
   /**
