@@ -83,6 +83,7 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     const clean = checkPatch(patch);
     await this.load();
+    const before = this.#reads;
     const values = await this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       for (const [key, value] of Object.entries(clean) as Array<[keyof GuildSettings, string[]]>) {
@@ -92,7 +93,7 @@ export class GuildSettingsStore implements GuildSettingsView {
       }
       return scope.all();
     });
-    return this.#remember(guildId, values, ++this.#reads);
+    return this.#rememberOwn(guildId, values, before);
   }
 
   /**
@@ -142,6 +143,7 @@ export class GuildSettingsStore implements GuildSettingsView {
     checkGuildId(guildId);
     checkRoles([roleId], key);
     await this.load();
+    const before = this.#reads;
     const values = await this.#core.transaction((tx) => {
       const scope = tx.guild(guildId);
       const roles = change(scope.get(key));
@@ -152,8 +154,19 @@ export class GuildSettingsStore implements GuildSettingsView {
       return scope.all();
     });
     if (values === null) return false;
-    this.#remember(guildId, values, ++this.#reads);
+    this.#rememberOwn(guildId, values, before);
     return true;
+  }
+
+  /**
+   * Mirrors this process's committed change. If a read started while it was in flight (a
+   * refresh for another bot's change), which of the two holds newer data is unknown: the
+   * guild is read once more, after both, and that read settles it.
+   */
+  #rememberOwn(guildId: string, values: { prefixes: string[]; adminRoles: string[]; modRoles: string[] }, before: number): GuildSettings {
+    const settings = this.#remember(guildId, values, ++this.#reads);
+    if (this.#reads - 1 !== before) void this.refresh({ kind: "bucket", ref: { kind: "guild", id: guildId } });
+    return settings;
   }
 
   /** Mirrors a guild's values read (or committed) as read number `read`, unless it holds newer ones. */

@@ -5,7 +5,10 @@ import { after, before, test, type TestContext } from "node:test";
 import pg from "pg";
 import { createBot } from "../../src/app/create-bot.ts";
 import type { Bot } from "../../src/bot/bot.ts";
+import { GuildSettingsStore } from "../../src/bot/guild-settings.ts";
+import { coreConfig } from "../../src/bot/settings.ts";
 import { openConfigStore, PostgresDriver, type ConfigChange } from "../../src/config/index.ts";
+import { wrapDriver } from "../support/config.ts";
 import { COGS, dataDir, fakeAdapter } from "../support/bot.ts";
 import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
 import { recordingLogger } from "../support/rpc.ts";
@@ -116,4 +119,37 @@ test("unloading a package this bot does not run leaves it remembered for the bot
   assert.deepEqual(await remembered(), ["general"], "still remembered: b runs it, and the next bot started loads it");
   assert.deepEqual((await b.packages.unload(["general"])).unloaded_packages, ["general"]);
   await within1s(() => (void remembered().then((list) => (seen = list)), seen.length === 0), "b's unload to forget it");
+});
+
+test("a bot's mirror takes another bot's later change even when its own change's reply arrived after it", async (t) => {
+  const url = await cluster.createDatabase();
+  const b = await bot(t, url);
+  // Bot a's Core, with commit replies that can be made late: its change is stored at once, but
+  // a hears of b's later change before its own commit resolves.
+  let slow = false;
+  const driver = await PostgresDriver.open({ url });
+  const store = await openConfigStore({
+    buckets: wrapDriver(driver, {
+      commit: async (namespace, reads, writes) => {
+        const result = await driver.commit(namespace, reads, writes);
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 400));
+        return result;
+      },
+    }),
+  });
+  t.after(() => store.close());
+  const core = coreConfig(store);
+  const mirror = new GuildSettingsStore(core, () => ["!"]);
+  const following = core.onDidChange((change) => void mirror.refresh(change));
+  t.after(() => following.dispose());
+  await mirror.load();
+
+  slow = true;
+  const own = mirror.set("1", { prefixes: ["a!"] });
+  await new Promise((resolve) => setTimeout(resolve, 150)); // a's change is stored; its reply is late
+  await b.guildSettings.set("1", { modRoles: ["42"] });
+  await own;
+  slow = false;
+  await within1s(() => mirror.cached("1").modRoles.join() === "42", "a's mirror to hold b's later change");
+  assert.deepEqual(mirror.cached("1").prefixes, ["a!"]);
 });
