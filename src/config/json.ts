@@ -82,7 +82,8 @@ const STORABLE =
 /** U+0000 and unpaired surrogates: text PostgreSQL's jsonb refuses. */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function storable(text: string): boolean {
+/** @returns whether PostgreSQL can hold the text (no U+0000, no unpaired surrogate) */
+export function storable(text: string): boolean {
   return !UNSTORABLE.test(text);
 }
 

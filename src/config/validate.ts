@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigTypeError } from "./errors.ts";
+import { storable } from "./json.ts";
 
 const NAMESPACE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 
@@ -26,7 +27,7 @@ export function assertNamespaceName(name: unknown): asserts name is string {
 
 /**
  * Checks that a guild, channel or user id is a non-empty string (Discord ids are
- * snowflake strings).
+ * snowflake strings) that every store can hold (no U+0000, no unpaired surrogate).
  *
  * @param id - the candidate id
  * @param what - which id it is, for the message (e.g. `"guildId"`)
@@ -35,6 +36,10 @@ export function assertNamespaceName(name: unknown): asserts name is string {
 export function assertId(id: unknown, what: string): asserts id is string {
   if (typeof id !== "string" || id.length === 0) {
     throw new ConfigTypeError("ERR_CONFIG_INVALID_ID", `Invalid ${what} ${describe(id)}: expected a non-empty string`);
+  }
+  if (!storable(id)) {
+    // Refused by every store, as for values: PostgreSQL's text cannot hold them.
+    throw new ConfigTypeError("ERR_CONFIG_INVALID_ID", `Invalid ${what} ${describe(id)}: U+0000 and unpaired surrogates cannot be stored`);
   }
 }
 

@@ -259,6 +259,9 @@ test("namespace names and ids are validated", async (t) => {
   assert.throws(() => conf.guild(""), { name: "ConfigTypeError", code: "ERR_CONFIG_INVALID_ID" });
   assert.throws(() => conf.member("g1", 5 as unknown as string), { code: "ERR_CONFIG_INVALID_ID" });
   await assert.rejects(conf.allMembers(""), { code: "ERR_CONFIG_INVALID_ID" });
+  // Text PostgreSQL cannot hold is refused in ids as in values, by every store.
+  assert.throws(() => conf.user("u\u0000"), { code: "ERR_CONFIG_INVALID_ID", message: 'Invalid userId "u\\u0000": U+0000 and unpaired surrogates cannot be stored' });
+  assert.throws(() => conf.member("g1", "\ud800"), { code: "ERR_CONFIG_INVALID_ID" });
   assert.throws(() => store.namespace("Bad", { guilds: { a: 1 } } as never), {
     code: "ERR_CONFIG_INVALID_VALUE",
     message: /unknown scope "guilds"/,

@@ -82,7 +82,10 @@ export class InvalidationListener {
     const heartbeat = setInterval(() => {
       if (this.#client !== client || this.#state !== "listening") return clearInterval(heartbeat);
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.#heartbeatMs)));
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.#heartbeatMs);
+        timer.unref();
+      });
       const answered = client.query("SELECT 1").then(() => true, () => false);
       void Promise.race([answered, late]).then((ok) => {
         clearTimeout(timer);
