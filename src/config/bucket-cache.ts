@@ -11,6 +11,7 @@
  */
 import type { BucketDriver, BucketVersion, Invalidation } from "./bucket-driver.ts";
 import type { Bucket } from "./document.ts";
+import { bucketKey } from "./postgres/keys.ts";
 import type { ScopeRef } from "./state.ts";
 
 /** A cached bucket: its committed values (`undefined`: absent) and their version (`0`: absent). */
@@ -34,20 +35,8 @@ export interface Commit {
 /** A change another process made, as the namespace's `onDidChange` reports it. */
 export type ConfigChange = { readonly kind: "bucket"; readonly ref: ScopeRef } | { readonly kind: "all" };
 
-/**
- * A bucket's key in the cache, unambiguous for any ids (a member's guild id is prefixed by its
- * length). Plain concatenation: it is computed on every read.
- */
-export function keyOf(ref: ScopeRef): string {
-  switch (ref.kind) {
-    case "global":
-      return "global";
-    case "member":
-      return `member:${ref.guildId.length}:${ref.guildId}${ref.userId}`;
-    default:
-      return `${ref.kind}:${ref.id}`;
-  }
-}
+/** A bucket's key in the cache: the config code's one bucket key. */
+export const keyOf = bucketKey;
 
 /**
  * Most buckets kept per namespace; past it the oldest are dropped (they are re-read on use).

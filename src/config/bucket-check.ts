@@ -6,7 +6,7 @@
  */
 import type { BucketRead, BucketWrite } from "./bucket-driver.ts";
 import { ConfigTypeError } from "./errors.ts";
-import { keyString, rowKey } from "./postgres/keys.ts";
+import { bucketKey } from "./postgres/keys.ts";
 
 /**
  * Checks a commit's arguments: versions are non-negative safe integers, a bucket is not read
@@ -25,14 +25,14 @@ export function checkCommit(namespace: string, reads: readonly BucketRead[], wri
   const expected = new Map<string, BucketRead>();
   for (const read of reads) {
     if (!Number.isSafeInteger(read.version) || read.version < 0) bad(`version ${String(read.version)} is not a bucket version`);
-    const key = keyString(rowKey(read.ref));
+    const key = bucketKey(read.ref);
     const seen = expected.get(key);
     if (seen !== undefined && seen.version !== read.version) bad(`bucket ${key} is read with two versions`);
     expected.set(key, read);
   }
   const written = new Set<string>();
   for (const write of writes) {
-    const key = keyString(rowKey(write.ref));
+    const key = bucketKey(write.ref);
     if (!expected.has(key)) bad(`bucket ${key} is written but not in the reads (a blind write would undo others' changes)`);
     if (written.has(key)) bad(`bucket ${key} is written twice`);
     written.add(key);

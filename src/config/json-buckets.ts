@@ -30,7 +30,7 @@ import type { ConfigDriver } from "./driver.ts";
 import { ConfigError } from "./errors.ts";
 import type { JsonObject } from "./json.ts";
 import type { ScopeKind } from "./namespace.ts";
-import { keyString, rowKey } from "./postgres/keys.ts";
+import { bucketKey, rowKey } from "./postgres/keys.ts";
 import type { ScopeRef } from "./state.ts";
 
 /** Adapter lifecycle; it never goes back. */
@@ -39,11 +39,10 @@ export type JsonBucketsState = "open" | "closing" | "closed";
 /** One loaded namespace: its committed data and the version of each stored bucket. */
 interface Loaded {
   data: NamespaceData;
-  /** keyString(rowKey(ref)) → version, for stored (non-empty) buckets only. */
+  /** bucketKey(ref) → version, for stored (non-empty) buckets only. */
   versions: Map<string, BucketVersion>;
 }
 
-const keyOf = (ref: ScopeRef): string => keyString(rowKey(ref));
 
 /** Values never share containers with the caller: stored data cannot be changed behind our back. */
 const copy = (data: JsonObject): JsonObject => structuredClone(data);
@@ -74,7 +73,7 @@ export class JsonBucketDriver implements BucketDriver {
   async loadBucket(namespace: string, ref: ScopeRef): Promise<VersionedBucket | undefined> {
     const loaded = await this.#load(namespace);
     const bucket = findBucket(loaded.data, ref);
-    const version = loaded.versions.get(keyOf(ref));
+    const version = loaded.versions.get(bucketKey(ref));
     if (bucket === undefined || bucket.size === 0 || version === undefined) return undefined;
     return { data: copy(Object.fromEntries(bucket)), version };
   }
@@ -96,7 +95,7 @@ export class JsonBucketDriver implements BucketDriver {
     }
     const listed: ListedBucket[] = [];
     for (const [ref, bucket] of found) {
-      const version = loaded.versions.get(keyOf(ref));
+      const version = loaded.versions.get(bucketKey(ref));
       if (bucket.size > 0 && version !== undefined) listed.push({ ref, data: copy(Object.fromEntries(bucket)), version });
     }
     // The PostgreSQL driver's order (ORDER BY id1, id2, byte order): by ids, code unit order.
@@ -145,7 +144,7 @@ export class JsonBucketDriver implements BucketDriver {
     const versions = new Map(loaded.versions);
     const issued: BucketVersion[] = [];
     for (const write of writes) {
-      const key = keyOf(write.ref);
+      const key = bucketKey(write.ref);
       const values = write.data === null ? [] : Object.entries(write.data);
       if (values.length === 0) {
         findBucket(next, write.ref)?.clear();
@@ -224,7 +223,7 @@ export class JsonBucketDriver implements BucketDriver {
         const data = document === undefined ? decodeDocument(EMPTY) : decodeDocument(document);
         const versions = new Map<string, BucketVersion>();
         const stored = (ref: ScopeRef, bucket: Bucket): void => {
-          if (bucket.size > 0) versions.set(keyOf(ref), ++this.#counter);
+          if (bucket.size > 0) versions.set(bucketKey(ref), ++this.#counter);
         };
         stored({ kind: "global" }, data.global);
         for (const kind of ["guild", "channel", "user"] as const) for (const [id, b] of data[kind]) stored({ kind, id }, b);

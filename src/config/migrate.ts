@@ -30,7 +30,7 @@ import { ConfigError } from "./errors.ts";
 import { JsonFileDriver } from "./json-driver.ts";
 import { toJsonValue, type JsonObject, type JsonValue } from "./json.ts";
 import type { ScopeKind } from "./namespace.ts";
-import { describeRef, keyString, rowKey } from "./postgres/keys.ts";
+import { bucketKey, describeRef } from "./postgres/keys.ts";
 import type { ScopeRef } from "./state.ts";
 import { join } from "node:path";
 
@@ -168,7 +168,7 @@ async function migrateNamespace(
     const writes: BucketWrite[] = [];
     kept = [];
     for (const bucket of buckets) {
-      const key = keyOf(bucket.ref);
+      const key = bucketKey(bucket.ref);
       const there = current.get(key);
       if (there !== undefined && canonical(there.data) === canonical(bucket.data)) {
         versions.set(key, there.version);
@@ -192,8 +192,8 @@ async function migrateNamespace(
       const result = await target.commit(namespace, reads.slice(start, start + MAX_PER_COMMIT), part);
       if (result.ok) {
         part.forEach((write, i) => {
-          written.add(keyOf(write.ref));
-          versions.set(keyOf(write.ref), result.versions[i] ?? 0);
+          written.add(bucketKey(write.ref));
+          versions.set(bucketKey(write.ref), result.versions[i] ?? 0);
         });
       } else stale = result.stale;
     }
@@ -206,16 +206,16 @@ async function migrateNamespace(
     }
   }
   const after = await listAll(target, namespace);
-  const expected = new Map(buckets.map((b) => [keyOf(b.ref), b]));
+  const expected = new Map(buckets.map((b) => [bucketKey(b.ref), b]));
   const mismatches: string[] = [];
   const counts = Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<ScopeKind, number>;
   for (const bucket of buckets) counts[bucket.ref.kind]++;
   for (const kind of KINDS) {
-    const listed = [...after.values()].filter((b) => b.ref.kind === kind && expected.has(keyOf(b.ref))).length;
+    const listed = [...after.values()].filter((b) => b.ref.kind === kind && expected.has(bucketKey(b.ref))).length;
     if (listed !== counts[kind]) mismatches.push(`${kind}: ${counts[kind]} bucket(s) in the JSON file, ${listed} in the target`);
   }
   for (const bucket of buckets) {
-    const key = keyOf(bucket.ref);
+    const key = bucketKey(bucket.ref);
     const there = after.get(key);
     if (there === undefined || canonical(there.data) === canonical(bucket.data)) continue;
     // With `overwrite` the JSON data must be there. Without, a bucket kept on purpose may differ
@@ -240,7 +240,7 @@ async function migrateNamespace(
 /** Every bucket of a namespace in the target, by key: one listing per scope kind. */
 async function listAll(target: BucketDriver, namespace: string): Promise<Map<string, ListedBucket>> {
   const all = new Map<string, ListedBucket>();
-  for (const kind of KINDS) for (const bucket of await target.listBuckets(namespace, kind)) all.set(keyOf(bucket.ref), bucket);
+  for (const kind of KINDS) for (const bucket of await target.listBuckets(namespace, kind)) all.set(bucketKey(bucket.ref), bucket);
   return all;
 }
 
@@ -258,7 +258,6 @@ function bucketsOf(document: NamespaceDocument): SourceBucket[] {
   return out;
 }
 
-const keyOf = (ref: ScopeRef): string => keyString(rowKey(ref));
 
 /**
  * A JSON text with object keys sorted at every level: PostgreSQL's jsonb keeps its own key order,

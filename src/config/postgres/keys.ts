@@ -43,9 +43,17 @@ export function refOf(scope: string, id1: string, id2: string): ScopeRef | undef
   }
 }
 
-/** A stable string for a key, for maps and sorting. */
+/**
+ * A string for a key, for maps: unambiguous for any ids (the first id is prefixed by its length).
+ * Plain concatenation: the store computes one on every read.
+ */
 export function keyString(key: RowKey): string {
-  return JSON.stringify([key.scope, key.id1, key.id2]);
+  return `${key.scope}:${key.id1.length}:${key.id1}${key.id2}`;
+}
+
+/** The map key of a bucket: {@link keyString} of its {@link rowKey}. The one bucket key of the config code. */
+export function bucketKey(ref: ScopeRef): string {
+  return keyString(rowKey(ref));
 }
 
 /** `member("g1", "u1")`, `global()`: the handle call that reaches the bucket. */

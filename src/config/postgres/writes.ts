@@ -9,7 +9,7 @@ import type pg from "pg";
 import type { BucketRead, BucketWrite } from "../bucket-driver.ts";
 import type { JsonObject } from "../json.ts";
 import type { ScopeRef } from "../state.ts";
-import { keyString, rowKey, type RowKey } from "./keys.ts";
+import { bucketKey, keyString, rowKey, type RowKey } from "./keys.ts";
 
 export const TABLE = "cogwheel_config";
 const UNNEST_KEYS = "unnest($2::text[], $3::text[], $4::text[])";
@@ -115,5 +115,5 @@ export async function writeBuckets(client: pg.PoolClient, namespace: string, wri
       deletes.map((k) => k.id2),
     ]);
   }
-  return writes.map((w) => versions.get(keyString(rowKey(w.ref))) ?? 0);
+  return writes.map((w) => versions.get(bucketKey(w.ref)) ?? 0);
 }
