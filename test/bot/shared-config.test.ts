@@ -12,6 +12,7 @@ import { wrapDriver } from "../support/config.ts";
 import { COGS, dataDir, fakeAdapter } from "../support/bot.ts";
 import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
 import { recordingLogger } from "../support/rpc.ts";
+import { eventually } from "../support/wait.ts";
 
 let cluster: PostgresCluster;
 before(async () => {
@@ -26,14 +27,8 @@ async function bot(t: TestContext, configUrl: string): Promise<Bot> {
   return created;
 }
 
-/** Polls a check every 10 ms until it holds; fails after 1 s (the issue's bound). */
-async function within1s(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 1000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within 1 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits until a check holds; fails after 1 s (the issue's bound). */
+const within1s = (check: () => boolean, what: string): Promise<void> => eventually(check, 1000, what);
 
 test("the name, prefixes, description and guild settings one bot sets are used by the other within 1 s", async (t) => {
   const url = await cluster.createDatabase();

@@ -10,7 +10,7 @@ import pino from "pino";
 import { createApp } from "../../src/app/app.ts";
 import { PostgresDriver } from "../../src/config/index.ts";
 import { runCli, tempDir, type BotProcess } from "../support/cli.ts";
-import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
+import { databaseName, startPostgres, type PostgresCluster } from "../support/postgres.ts";
 
 let cluster: PostgresCluster;
 before(async () => {
@@ -18,11 +18,10 @@ before(async () => {
 });
 after(() => cluster?.destroy());
 
-const dbName = (url: string): string => new URL(url).pathname.slice(1);
 const targetOf = (url: string): string => url.replace(`:${encodeURIComponent(cluster.password)}@`, "@");
 
 async function coreGlobal(url: string): Promise<unknown> {
-  const rows = await cluster.query<{ data: unknown }>("SELECT data FROM cogwheel_config WHERE namespace = 'Core' AND scope = 'global'", [], dbName(url));
+  const rows = await cluster.query<{ data: unknown }>("SELECT data FROM cogwheel_config WHERE namespace = 'Core' AND scope = 'global'", [], databaseName(url));
   return rows[0]?.data;
 }
 
@@ -100,14 +99,14 @@ test("one-line errors: bad URL (flag, env, empty), refused, wrong password, no s
     failsWith(t, [], { COGWHEEL_DATABASE_URL: "postgres://u:hunter2@host" }, /^cogwheel: COGWHEEL_DATABASE_URL: PostgreSQL URL postgres:\/\/u@host must name one database, as in postgres:\/\/host\/cogwheel$/),
     failsWith(t, ["--config", " "], {}, /^cogwheel: --config must not be empty$/),
     failsWith(t, ["--config", `postgresql://cogwheel:hunter2@127.0.0.1:${free}/db`], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgresql://cogwheel@127\\.0\\.0\\.1:${free}/db: connect ECONNREFUSED 127\\.0\\.0\\.1:${free}$`)),
-    failsWith(t, ["--config", cluster.urlOf(dbName(url), "hunter2")], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgres://cogwheel@127\\.0\\.0\\.1:${port}/${dbName(url)}: password authentication failed for user "cogwheel" \\(SQLSTATE 28P01\\)$`)),
+    failsWith(t, ["--config", cluster.urlOf(databaseName(url), "hunter2")], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgres://cogwheel@127\\.0\\.0\\.1:${port}/${databaseName(url)}: password authentication failed for user "cogwheel" \\(SQLSTATE 28P01\\)$`)),
     failsWith(t, ["--config", cluster.urlOf("no_such_db")], {}, new RegExp(`^cogwheel: Cannot connect to PostgreSQL postgres://cogwheel@127\\.0\\.0\\.1:${port}/no_such_db: database "no_such_db" does not exist \\(SQLSTATE 3D000\\)$`)),
   ]);
 });
 
 test("one-line errors: a role without CREATE on the schema or without write privileges, a database with synchronous_commit off", async (t) => {
   const url = await cluster.createDatabase();
-  const db = dbName(url);
+  const db = databaseName(url);
   // PostgreSQL 15+ gives ordinary roles no CREATE on schema public; said explicitly for older ones.
   await cluster.query("CREATE ROLE limited LOGIN PASSWORD 'limited-pw'");
   t.after(async () => {
@@ -125,7 +124,7 @@ test("one-line errors: a role without CREATE on the schema or without write priv
   await failsWith(t, ["--config", limited], {}, new RegExp(`^cogwheel: PostgreSQL postgres://limited@127\\.0\\.0\\.1:${cluster.port}/${db}: the role lacks INSERT on cogwheel_config, UPDATE on cogwheel_config, DELETE on cogwheel_config, USAGE or UPDATE on cogwheel_config_version; grant them \\(see docs/postgres\\.md\\) so that config changes can be stored$`));
 
   const lax = await cluster.createDatabase();
-  await cluster.query(`ALTER DATABASE "${dbName(lax)}" SET synchronous_commit = off`);
+  await cluster.query(`ALTER DATABASE "${databaseName(lax)}" SET synchronous_commit = off`);
   await failsWith(t, ["--config", lax], {}, new RegExp(`^cogwheel: PostgreSQL ${targetOf(lax).replace(/\./g, "\\.")} has synchronous_commit=off, so acknowledged config writes could be lost in a crash; `));
 });
 
@@ -136,7 +135,7 @@ test("a start that fails after the database was opened (RPC port in use) closes 
   t.after(() => blocker.close());
   const port = (blocker.address() as { port: number }).port;
   const connections = async (): Promise<number> =>
-    Number((await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1", [dbName(url)]))[0]!.n);
+    Number((await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1", [databaseName(url)]))[0]!.n);
 
   // In process, through the App: start() rejects and leaves no connection open behind it.
   const app = createApp({ dataDir: tempDir(t), configUrl: url, logger: pino({ level: "silent" }), rpc: { enabled: true, port } });

@@ -11,7 +11,7 @@ import type { BucketDriver, ScopeRef } from "../../src/config/bucket-driver.ts";
 import { migrateConfig } from "../../src/config/migrate.ts";
 import { PostgresDriver } from "../../src/config/postgres/driver.ts";
 import { runCli } from "../support/cli.ts";
-import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
+import { databaseName, startPostgres, type PostgresCluster } from "../support/postgres.ts";
 import { tempDir } from "../support/temp.ts";
 
 let cluster: PostgresCluster;
@@ -99,7 +99,7 @@ test("every bucket of every namespace and scope lands in PostgreSQL, equal; file
   const expected = expectedBuckets(FILES);
   assert.equal(expected.length, 12);
   for (const [ns, ref, data] of expected) assert.deepEqual((await reader.loadBucket(ns, ref))?.data, data, `${ns} ${JSON.stringify(ref)}`);
-  const rows = await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM cogwheel_config", [], new URL(driver.target).pathname.slice(1));
+  const rows = await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM cogwheel_config", [], databaseName(driver.target));
   assert.equal(rows[0]!.n, "12", "nothing else was written (no empty buckets)");
 });
 

@@ -17,13 +17,6 @@ before(async () => {
 });
 after(() => cluster?.destroy());
 
-let databases = 0;
-/** A fresh database: its name (for SQL through the harness) and URL. */
-async function database(): Promise<{ name: string; url: string }> {
-  const name = `mp${process.pid}_${++databases}`;
-  return { name, url: await cluster.createDatabase(name) };
-}
-
 async function openStore(t: TestContext, url: string): Promise<ConfigStore> {
   const store = await openConfigStore({ buckets: await PostgresDriver.open({ url }) });
   t.after(() => store.close());
@@ -59,7 +52,7 @@ async function hammer(workers: ConfigWorker[], args: Record<string, unknown>): P
 }
 
 test("4 processes × 500 update(n => n + 1) of one key: exactly 2,000, and fn ran at least once per update", { timeout: 45_000 }, async (t) => {
-  const db = await database();
+  const db = await cluster.newDatabase();
   const workers = await startWorkers(t, db.url, 4);
   const run = await hammer(workers, { count: 500 });
   t.diagnostic(
@@ -77,7 +70,7 @@ test("4 processes × 500 update(n => n + 1) of one key: exactly 2,000, and fn ra
 });
 
 test("4 processes × 150 transactions incrementing two keys: both exactly 600, fn re-run under contention", { timeout: 45_000 }, async (t) => {
-  const db = await database();
+  const db = await cluster.newDatabase();
   const workers = await startWorkers(t, db.url, 4);
   const run = await hammer(workers, { count: 150, twin: "u2" });
   t.diagnostic(`600 two-bucket transactions from 4 processes in ${run.ms} ms; fn ran ${run.calls} times`);
@@ -86,7 +79,7 @@ test("4 processes × 150 transactions incrementing two keys: both exactly 600, f
 });
 
 test("economy transfers from 4 processes: the total stays, no balance goes negative, every process's view agrees with the database", { timeout: 45_000 }, async (t) => {
-  const db = await database();
+  const db = await cluster.newDatabase();
   const members = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"];
   const seeded = await openStore(t, db.url);
   const economy = seeded.namespace("Economy", { member: { balance: 0, lastPayday: 0 } });
@@ -152,7 +145,7 @@ async function listenerPid(name: string): Promise<number | undefined> {
 }
 
 test("a write in process A is read by process B, which had cached the old value, within 1 s; also after B's LISTEN connection was killed", { timeout: 30_000 }, async (t) => {
-  const db = await database();
+  const db = await cluster.newDatabase();
   const [a, b] = await startWorkers(t, db.url, 2, "visibility");
   await a!.call("set", { value: 1 });
   assert.equal(await b!.call("get"), 1); // B now holds the value (and its version) in its cache

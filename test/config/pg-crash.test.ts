@@ -18,12 +18,6 @@ before(async () => {
 });
 after(() => cluster?.destroy());
 
-let databases = 0;
-async function database(): Promise<{ name: string; url: string }> {
-  const name = `crash${process.pid}_${++databases}`;
-  return { name, url: await cluster.createDatabase(name) };
-}
-
 /** `n` of Counter's member buckets of g1, straight from the table (absent: 0). */
 async function stored(db: string, ...users: string[]): Promise<number[]> {
   const rows = await cluster.query<{ id2: string; n: number }>(
@@ -77,7 +71,7 @@ const acks = (events: readonly LoopEvent[]) => events.filter((e) => e.event === 
 test("SIGKILL of writer processes mid-write: every acknowledged value is stored, a transaction's two buckets both or neither", { timeout: 30_000 }, async (t) => {
   // Kill at varied moments: after the k-th acknowledgement, while the next write is in flight.
   for (const k of [5, 37, 81]) {
-    const db = await database();
+    const db = await cluster.newDatabase();
     const { single, twins } = await startLoops(t, db.url);
     await Promise.all([single.until((e) => acks(e) >= k, 10_000, `${k} acks`), twins.until((e) => acks(e) >= k, 10_000, `${k} acks`)]);
     await Promise.all([single.kill(), twins.kill()]);
@@ -94,7 +88,7 @@ test("SIGKILL of writer processes mid-write: every acknowledged value is stored,
 });
 
 test("pg_ctl stop -m immediate during writes, then restart: errors with the catalog's codes while down, no acknowledged write lost", { timeout: 40_000 }, async (t) => {
-  const db = await database();
+  const db = await cluster.newDatabase();
   const { single, twins } = await startLoops(t, db.url);
   const writers = [single, twins];
   await Promise.all(writers.map((w) => w.until((e) => acks(e) >= 30, 10_000, "30 acks")));
@@ -162,13 +156,13 @@ async function closeAfter(t: TestContext, url: string, fate: "killed" | "frozen"
 }
 
 test("store.close() with a cached bucket takes under 2 s after the server was killed (SIGKILL) or froze (SIGSTOP)", { timeout: 30_000 }, async (t) => {
-  const db = await database();
+  const db = await cluster.newDatabase();
   await closeAfter(t, db.url, "killed", false);
   await closeAfter(t, db.url, "frozen", false);
 });
 
 test("store.close() with a write in flight takes under 2 s after the server was killed or froze, and the write rejects", { timeout: 30_000 }, async (t) => {
-  const db = await database();
+  const db = await cluster.newDatabase();
   await closeAfter(t, db.url, "killed", true);
   await closeAfter(t, db.url, "frozen", true);
 });

@@ -7,6 +7,7 @@ import type { BucketDriver, Invalidation } from "../../src/config/bucket-driver.
 import { openConfigStore, PostgresDriver, type ConfigChange, type ConfigStore, type PostgresDriverOptions } from "../../src/config/index.ts";
 import { wrapDriver } from "../support/config.ts";
 import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
+import { eventually } from "../support/wait.ts";
 
 let cluster: PostgresCluster;
 before(async () => {
@@ -21,14 +22,6 @@ async function open(t: TestContext, url: string, options: Partial<PostgresDriver
   const store = await openConfigStore({ buckets: over ? wrapDriver(driver, over(driver)) : driver });
   t.after(() => store.close());
   return { store, driver };
-}
-
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** The backend pid of the LISTEN connection of the driver named `applicationName`. */
@@ -90,7 +83,7 @@ test("a LISTEN connection that stops answering is noticed by the heartbeat: read
   const { store } = await open(t, url, { applicationName: "frozen-listener", heartbeatMs: 100 });
   const reader = store.namespace("Bank", BANK);
   await writer.namespace("Bank", BANK).member("g1", "u1").set("balance", 1);
-  await until(async () => (await reader.member("g1", "u1").get("balance")) === 1, 1000, "the reader to cache 1");
+  await eventually(async () => (await reader.member("g1", "u1").get("balance")) === 1, 1000, "the reader to cache 1");
 
   const pid = await listenerPid("frozen-listener");
   process.kill(pid, "SIGSTOP"); // its socket stays open: no reset, no error, no notification
@@ -103,7 +96,7 @@ test("a LISTEN connection that stops answering is noticed by the heartbeat: read
   };
   t.after(thaw);
   await writer.namespace("Bank", BANK).member("g1", "u1").set("balance", 2);
-  await until(async () => (await reader.member("g1", "u1").get("balance")) === 2, 1000, "the reader to see 2 without a notification");
+  await eventually(async () => (await reader.member("g1", "u1").get("balance")) === 2, 1000, "the reader to see 2 without a notification");
   thaw();
 });
 
@@ -122,13 +115,13 @@ test("after its LISTEN connection is back, the store caches again", async (t) =>
   assert.equal(loads, 1, "cached");
 
   await cluster.query("SELECT pg_terminate_backend($1)", [await listenerPid("counted")]);
-  await until(() => driver.coherent === false, 1000, "the listener to notice");
+  await eventually(() => driver.coherent === false, 1000, "the listener to notice");
   const before = loads;
   await conf.member("g1", "u1").get("balance");
   await conf.member("g1", "u1").get("balance");
   assert.equal(loads, before + 2, "read through while the listener is down");
 
-  await until(() => driver.coherent, 5000, "the listener to be back");
+  await eventually(() => driver.coherent, 5000, "the listener to be back");
   const back = loads;
   await conf.member("g1", "u1").get("balance");
   await conf.member("g1", "u1").get("balance");
@@ -157,7 +150,7 @@ test("a reader told of a change never gets a load that started before it (a shar
   await new Promise((resolve) => setTimeout(resolve, 50));
   await bank.member("g1", "u1").set("balance", 2); // announced to the reader while its load is out
   assert.equal(await early, 1);
-  await until(() => seenByListener.length > 0, 2000, "the listener's read");
+  await eventually(() => seenByListener.length > 0, 2000, "the listener's read");
   assert.deepEqual(seenByListener, [2]);
 });
 

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, test, type TestContext } from "node:test";
 import type { BucketDriver, BucketRead, BucketWrite } from "../../src/config/bucket-driver.ts";
 import { openConfigStore, PostgresDriver, type ConfigChange, type ConfigStore } from "../../src/config/index.ts";
-import { startPostgres, type PostgresCluster } from "../support/postgres.ts";
+import { databaseName, startPostgres, type PostgresCluster } from "../support/postgres.ts";
+import { eventually } from "../support/wait.ts";
 import { tempDir } from "../support/temp.ts";
 
 let cluster: PostgresCluster;
@@ -15,15 +16,6 @@ before(async () => {
 after(() => cluster?.destroy());
 
 const BANK = { member: { balance: 0 }, global: { name: "bot", tags: [] as string[] } };
-
-/** Polls an async check every 10 ms until it holds; fails after `ms`. */
-async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function shared(t: TestContext, url: string, wrap?: (driver: PostgresDriver) => BucketDriver): Promise<ConfigStore> {
   const driver = await PostgresDriver.open({ url });
@@ -65,7 +57,7 @@ test("an update whose bucket another store changed meanwhile runs its function a
   });
   assert.deepEqual(seen, [0, 100], "fn ran twice: on the value read, then on the other store's");
   assert.equal(result, 101);
-  await until(async () => (await other.member("g1", "u1").get("balance")) === 101, 1000, "the other store to see 101");
+  await eventually(async () => (await other.member("g1", "u1").get("balance")) === 101, 1000, "the other store to see 101");
   assert.equal(store.stats().conflicts, 1);
 });
 
@@ -114,13 +106,13 @@ test("a cached value follows another store's change, and onDidChange names the s
   t.after(() => own.dispose());
 
   await a.global().set("name", "renamed");
-  await until(async () => (await b.global().get("name")) === "renamed", 1000, "b to see the new name");
+  await eventually(async () => (await b.global().get("name")) === "renamed", 1000, "b to see the new name");
   assert.deepEqual(heard, [{ kind: "bucket", ref: { kind: "global" } }]);
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.deepEqual(mine, [], "a's own commit is not another process's change");
   listening.dispose();
   await a.member("g1", "u1").set("balance", 1);
-  await until(async () => (await b.member("g1", "u1").get("balance")) === 1, 1000, "b to see the balance");
+  await eventually(async () => (await b.member("g1", "u1").get("balance")) === 1, 1000, "b to see the balance");
   assert.equal(heard.length, 1, "a disposed listener hears nothing more");
 });
 
@@ -173,7 +165,7 @@ test("thousands of new scopes set in one turn are all stored: batches are bounde
   const started = performance.now();
   await Promise.all(Array.from({ length: 12_000 }, (_, i) => conf.member("g1", `u${i}`).set("balance", i)));
   t.diagnostic(`12,000 sets in one turn: ${Math.round(performance.now() - started)} ms`);
-  const rows = await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM cogwheel_config WHERE namespace = 'Bank'", [], new URL(url).pathname.slice(1));
+  const rows = await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM cogwheel_config WHERE namespace = 'Bank'", [], databaseName(url));
   assert.equal(rows[0]!.n, "12000");
 });
 

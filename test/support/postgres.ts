@@ -22,6 +22,8 @@ export interface PostgresCluster {
   urlOf(database: string, password?: string): string;
   /** Creates a fresh, empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /** {@link createDatabase}, returning the name too (for SQL through {@link query}). */
+  newDatabase(): Promise<{ name: string; url: string }>;
   /** Runs SQL as the superuser (over the Unix socket), e.g. ALTER DATABASE. */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], database?: string): Promise<R[]>;
   /** Terminates every backend (or those with this application_name); resolves with how many. */
@@ -41,6 +43,9 @@ export interface PostgresCluster {
 }
 
 const USER = "cogwheel";
+
+/** The database a URL names. */
+export const databaseName = (url: string): string => new URL(url).pathname.slice(1);
 
 /** The directory holding initdb/pg_ctl: $COGWHEEL_PG_BIN, else the newest Debian one. */
 function findBinaries(): string {
@@ -159,6 +164,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
   let destroyed = false;
   const urlOf = (database: string, pw = password): string =>
     `postgres://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${database}`;
+  const createDatabase = async (name = `t${process.pid}_${++databases}`): Promise<string> => {
+    await admin(`CREATE DATABASE "${name}"`);
+    return urlOf(name);
+  };
   return {
     get url() {
       return urlOf("postgres");
@@ -167,10 +176,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
     user: USER,
     password,
     urlOf,
-    async createDatabase(name = `t${process.pid}_${++databases}`) {
-      await admin(`CREATE DATABASE "${name}"`);
-      return urlOf(name);
+    async newDatabase() {
+      const url = await createDatabase();
+      return { name: databaseName(url), url };
     },
+    createDatabase,
     query: admin,
     async terminateBackends(applicationName) {
       const rows = await admin<{ n: string }>(
